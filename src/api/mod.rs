@@ -1,0 +1,9 @@
+//! The Partner Zone contract: types, errors and the HTTP client.
+
+pub mod client;
+pub mod error;
+pub mod types;
+
+pub use client::{Client, Connection};
+pub use error::ApiError;
+pub use types::*;

@@ -1,0 +1,502 @@
+//! Serde types of the Partner Zone contract (Conduktor Console public API v2).
+//!
+//! Every struct keeps the fields it does not know in `extra`, so a
+//! read-modify-write never drops what a newer Console added.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub type Extra = Map<String, Value>;
+pub type Labels = BTreeMap<String, String>;
+
+pub const API_VERSION: &str = "v2";
+pub const ZONE_KIND: &str = "PartnerZone";
+
+/// The `^[0-9a-z_\-.]+$` rule of `metadata.name` and every `{name}` in a path.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
+}
+
+/// A string-backed enum that keeps values it does not know, so an unknown
+/// status or permission from a newer Console survives a round trip.
+macro_rules! open_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)+
+            Other(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(s) => s.as_str(),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($text => $name::$variant,)+
+                    _ => $name::Other(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.as_str().to_string()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// `metadata.status` of a zone.
+    ZoneStatus { Pending = "PENDING", Ready = "READY", Failed = "FAILED", Deleted = "DELETED" }
+);
+
+open_enum!(
+    /// READ, or WRITE (which includes read).
+    Permission { Read = "READ", Write = "WRITE" }
+);
+
+open_enum!(
+    /// The result of an apply.
+    UpsertResult { Created = "Created", Updated = "Updated", NotChanged = "NotChanged" }
+);
+
+impl Default for Permission {
+    fn default() -> Self {
+        Permission::Read
+    }
+}
+
+/// A Partner Zone, input or output shape (the output shape adds `id`,
+/// `updatedAt` and `status` to the metadata).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerZone {
+    #[serde(default = "default_api_version")]
+    pub api_version: String,
+    #[serde(default = "default_zone_kind")]
+    pub kind: String,
+    pub metadata: ZoneMetadata,
+    pub spec: ZoneSpec,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn default_api_version() -> String {
+    API_VERSION.to_string()
+}
+
+fn default_zone_kind() -> String {
+    ZONE_KIND.to_string()
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneMetadata {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ZoneStatus>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneSpec {
+    #[serde(default)]
+    pub cluster: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The 1.32 shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    /// The newer shape, which replaces `serviceAccount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_mode: Option<AuthenticationMode>,
+    #[serde(default)]
+    pub topics: Vec<ZoneTopic>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<Partner>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_control_policies: Option<TrafficControlPolicies>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Headers>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl ZoneSpec {
+    /// The Local Gateway service account, whichever shape carries it.
+    pub fn service_account_name(&self) -> Option<&str> {
+        self.authentication_mode
+            .as_ref()
+            .and_then(|a| a.service_account.as_deref())
+            .or(self.service_account.as_deref())
+    }
+
+    /// The authentication type; the 1.32 shape is always PLAIN.
+    pub fn auth_type(&self) -> &str {
+        self.authentication_mode
+            .as_ref()
+            .map(|a| a.kind.as_str())
+            .unwrap_or("PLAIN")
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationMode {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneTopic {
+    /// The alias the partner sees.
+    pub name: String,
+    pub backing_topic: String,
+    #[serde(default)]
+    pub permission: Permission,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Partner {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Numbers are kept as JSON values so that a bad number from a file reaches
+/// the server (which explains it) instead of failing in the client.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficControlPolicies {
+    /// bytes/s
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_produce_rate: Option<Value>,
+    /// bytes/s
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_consume_rate: Option<Value>,
+    /// commit requests per minute
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_commit_offset: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Headers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_on_produce: Vec<AddHeader>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_on_consume: Vec<RemoveHeader>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddHeader {
+    pub key: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_if_exists: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveHeader {
+    pub key_regex: String,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The answer of `PUT /public/console/v2/partner-zone`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyResult {
+    pub resource: PartnerZone,
+    pub upsert_result: UpsertResult,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The error body `{title, msg, cause}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(title: impl Into<String>, msg: impl Into<String>) -> Self {
+        ErrorBody {
+            title: title.into(),
+            msg: Some(msg.into()),
+            cause: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KafkaCluster {
+    #[serde(default = "default_api_version")]
+    pub api_version: String,
+    #[serde(default)]
+    pub kind: String,
+    pub metadata: ClusterMetadata,
+    pub spec: ClusterSpec,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl KafkaCluster {
+    /// A Partner Zone can only use a cluster whose provider is Gateway.
+    pub fn is_gateway(&self) -> bool {
+        self.spec
+            .kafka_flavor
+            .as_ref()
+            .is_some_and(|f| f.kind == "Gateway")
+    }
+
+    pub fn display_name(&self) -> &str {
+        if self.spec.display_name.is_empty() {
+            &self.metadata.name
+        } else {
+            &self.spec.display_name
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterMetadata {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterSpec {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub bootstrap_servers: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_flavor: Option<KafkaFlavor>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KafkaFlavor {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Topic {
+    #[serde(default = "default_api_version")]
+    pub api_version: String,
+    #[serde(default)]
+    pub kind: String,
+    pub metadata: TopicMetadata,
+    #[serde(default)]
+    pub spec: TopicSpec,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicMetadata {
+    pub name: String,
+    #[serde(default)]
+    pub cluster: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopicSpec {
+    #[serde(default)]
+    pub partitions: i64,
+    #[serde(default)]
+    pub replication_factor: i64,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD_SHAPE: &str = r#"{
+      "apiVersion": "v2", "kind": "PartnerZone",
+      "metadata": {"name": "john-partner-zone", "id": "00000000-0000-0000-0000-000000000000",
+                   "updatedAt": "2021-09-01T00:00:00Z", "status": "READY"},
+      "spec": {"cluster": "my-cluster", "displayName": "John's partner zone",
+               "url": "http://conduktor.io", "serviceAccount": "johndoe",
+               "topics": [{"name": "topic-a", "backingTopic": "kafka-topic-a", "permission": "WRITE"}],
+               "partner": {"name": "John Doe", "role": "Data analyst",
+                           "email": "johndoe@company.io", "phone": "07827 837 177"}}
+    }"#;
+
+    const NEW_SHAPE: &str = r#"
+apiVersion: v2
+kind: PartnerZone
+metadata:
+  name: external-partner-zone
+  labels: {project: projectA}
+spec:
+  cluster: partner1
+  displayName: External Partner Zone
+  description: for john
+  url: https://partner1.com
+  authenticationMode:
+    type: PLAIN
+    serviceAccount: johndoe
+  topics:
+    - name: topic-a
+      backingTopic: kafka-topic-a
+      permission: WRITE
+  partner: {name: John Doe, role: Data analyst, email: johndoe@company.io, phone: 07827 837 177}
+  trafficControlPolicies:
+    maxProduceRate: 1000000
+    maxConsumeRate: 2000000
+    limitCommitOffset: 30
+  headers:
+    addOnProduce: [{key: X-My-Header, value: my-x-value, overrideIfExists: false}]
+    removeOnConsume: [{keyRegex: "my_org_prefix.*"}]
+"#;
+
+    #[test]
+    fn old_shape_round_trips() {
+        let zone: PartnerZone = serde_json::from_str(OLD_SHAPE).unwrap();
+        assert_eq!(zone.metadata.status, Some(ZoneStatus::Ready));
+        assert_eq!(zone.spec.service_account_name(), Some("johndoe"));
+        assert_eq!(zone.spec.topics[0].permission, Permission::Write);
+        let back = serde_json::to_value(&zone).unwrap();
+        let original: Value = serde_json::from_str(OLD_SHAPE).unwrap();
+        assert_eq!(back, original);
+    }
+
+    #[test]
+    fn new_shape_round_trips() {
+        let zone: PartnerZone = serde_yaml_ng::from_str(NEW_SHAPE).unwrap();
+        assert_eq!(zone.spec.auth_type(), "PLAIN");
+        assert_eq!(zone.spec.service_account_name(), Some("johndoe"));
+        assert_eq!(zone.metadata.labels["project"], "projectA");
+        let tcp = zone.spec.traffic_control_policies.as_ref().unwrap();
+        assert_eq!(tcp.limit_commit_offset, Some(Value::from(30)));
+        let headers = zone.spec.headers.as_ref().unwrap();
+        assert_eq!(headers.remove_on_consume[0].key_regex, "my_org_prefix.*");
+        let back: Value = serde_json::to_value(&zone).unwrap();
+        let original: Value = serde_yaml_ng::from_str(NEW_SHAPE).unwrap();
+        assert_eq!(back, original);
+    }
+
+    #[test]
+    fn unknown_fields_survive_read_modify_write() {
+        let json = r#"{"apiVersion":"v2","kind":"PartnerZone","futureTop":1,
+          "metadata":{"name":"z","status":"ARCHIVED","futureMeta":{"a":[1,2]}},
+          "spec":{"cluster":"c","serviceAccount":"sa","futureSpec":"x",
+                  "topics":[{"name":"a","backingTopic":"b","permission":"ADMIN","futureTopic":true}],
+                  "partner":{"name":"p","futurePartner":2},
+                  "trafficControlPolicies":{"maxProduceRate":5,"futurePolicy":9},
+                  "authenticationMode":{"type":"MTLS","futureAuth":"y"}}}"#;
+        let mut zone: PartnerZone = serde_json::from_str(json).unwrap();
+        zone.spec.display_name = Some("Edited".into());
+        let back = serde_json::to_value(&zone).unwrap();
+        assert_eq!(back["futureTop"], 1);
+        assert_eq!(back["metadata"]["status"], "ARCHIVED");
+        assert_eq!(back["metadata"]["futureMeta"]["a"][1], 2);
+        assert_eq!(back["spec"]["futureSpec"], "x");
+        assert_eq!(back["spec"]["topics"][0]["permission"], "ADMIN");
+        assert_eq!(back["spec"]["topics"][0]["futureTopic"], true);
+        assert_eq!(back["spec"]["partner"]["futurePartner"], 2);
+        assert_eq!(back["spec"]["trafficControlPolicies"]["futurePolicy"], 9);
+        assert_eq!(back["spec"]["authenticationMode"]["futureAuth"], "y");
+        assert_eq!(back["spec"]["displayName"], "Edited");
+    }
+
+    #[test]
+    fn name_pattern() {
+        assert!(is_valid_name("a-b_c.1"));
+        assert!(!is_valid_name(""));
+        assert!(!is_valid_name("Upper"));
+        assert!(!is_valid_name("with space"));
+        assert!(!is_valid_name("slash/"));
+    }
+
+    #[test]
+    fn error_body_parses_with_title_only() {
+        let e: ErrorBody = serde_json::from_str(r#"{"title":"x"}"#).unwrap();
+        assert_eq!(e.title, "x");
+        assert_eq!(e.msg, None);
+    }
+}

@@ -1,0 +1,303 @@
+//! Configuration: XDG paths, the config file with named contexts, and the
+//! vendor's `CDK_*` variables, which override a context.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::Connection;
+use crate::secret::Secret;
+
+/// Where pz keeps its files (XDG base directories).
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn from_env() -> Paths {
+        let home = dirs::home_dir().unwrap_or_else(|| PathBuf::from("."));
+        let xdg = |var: &str, fallback: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| home.join(fallback))
+                .join("pz")
+        };
+        Paths {
+            config_file: xdg("XDG_CONFIG_HOME", ".config").join("config.yaml"),
+            data_dir: xdg("XDG_DATA_HOME", ".local/share"),
+            state_dir: xdg("XDG_STATE_HOME", ".local/state"),
+        }
+    }
+
+    pub fn sandbox_state(&self) -> PathBuf {
+        self.data_dir.join("sandbox-state.json")
+    }
+
+    pub fn sandbox_key(&self) -> PathBuf {
+        self.data_dir.join("sandbox-api-key")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir.join("pz.log")
+    }
+
+    pub fn draft_file(&self) -> PathBuf {
+        self.state_dir.join("draft.yaml")
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clipboard: Option<String>,
+    #[serde(default)]
+    pub contexts: BTreeMap<String, Context>,
+}
+
+/// A named Console to talk to.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Context {
+    pub base_url: String,
+    /// The key itself (the file should then be 0600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<Secret>,
+    /// The name of an environment variable holding the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// A shell command that prints the key (e.g. `pass show conduktor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_command: Option<String>,
+    #[serde(default)]
+    pub insecure: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// Seconds before a request is abandoned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {reason}")]
+    Parse { path: PathBuf, reason: String },
+    #[error("no context named '{0}' in the config file")]
+    UnknownContext(String),
+    #[error("{0}")]
+    Key(String),
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_yaml_ng::from_str(&text).map_err(|e| ConfigError::Parse {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+/// What pz talks to.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A real Console (or a standalone sandbox) at this address.
+    Console {
+        connection: Connection,
+        context: Option<String>,
+        read_only: bool,
+    },
+    /// Nothing configured: start the sandbox in-process.
+    Sandbox,
+}
+
+/// Reads a variable, treating empty as unset.
+fn var(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    env(name).filter(|v| !v.trim().is_empty())
+}
+
+/// Decides the target from the config file, `--context` and the `CDK_*`
+/// variables (which win over the context's values).
+pub fn resolve_target(
+    file: &ConfigFile,
+    context_flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Target, ConfigError> {
+    let context_name = context_flag
+        .map(str::to_string)
+        .or_else(|| file.current_context.clone());
+    let context = match &context_name {
+        Some(name) => Some(
+            file.contexts
+                .get(name)
+                .ok_or_else(|| ConfigError::UnknownContext(name.clone()))?,
+        ),
+        None => None,
+    };
+    let base_url = var(env, "CDK_BASE_URL").or_else(|| context.map(|c| c.base_url.clone()));
+    let Some(base_url) = base_url else {
+        return Ok(Target::Sandbox);
+    };
+    let api_key = match var(env, "CDK_API_KEY") {
+        Some(k) => Secret::new(k),
+        None => match context {
+            Some(c) => context_key(c, env)?,
+            None => {
+                return Err(ConfigError::Key(
+                    "CDK_BASE_URL is set but CDK_API_KEY is not: set it to an admin API key".into(),
+                ));
+            }
+        },
+    };
+    let mut connection = Connection::new(base_url, api_key);
+    connection.insecure = var(env, "CDK_INSECURE")
+        .map(|v| v.eq_ignore_ascii_case("true") || v == "1")
+        .unwrap_or(context.is_some_and(|c| c.insecure));
+    connection.ca_cert = var(env, "CDK_CACERT").or_else(|| context.and_then(|c| c.ca_cert.clone()));
+    let cert = var(env, "CDK_CERT").or_else(|| context.and_then(|c| c.cert.clone()));
+    let key = var(env, "CDK_KEY").or_else(|| context.and_then(|c| c.key.clone()));
+    connection.client_cert = match (cert, key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError::Key(
+                "a client certificate needs both CDK_CERT and CDK_KEY".into(),
+            ));
+        }
+    };
+    if let Some(secs) = context.and_then(|c| c.timeout_secs) {
+        connection.timeout = Duration::from_secs(secs.max(1));
+    }
+    Ok(Target::Console {
+        connection,
+        context: context_name,
+        read_only: context.is_some_and(|c| c.read_only),
+    })
+}
+
+fn context_key(c: &Context, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+    if let Some(key) = &c.api_key {
+        return Ok(key.clone());
+    }
+    if let Some(name) = &c.api_key_env {
+        return var(env, name).map(Secret::new).ok_or_else(|| {
+            ConfigError::Key(format!("the variable {name} (apiKeyEnv) is not set"))
+        });
+    }
+    if let Some(cmd) = &c.api_key_command {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| ConfigError::Key(format!("apiKeyCommand could not run: {e}")))?;
+        if !out.status.success() {
+            return Err(ConfigError::Key(format!(
+                "apiKeyCommand failed with {}",
+                out.status
+            )));
+        }
+        let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if key.is_empty() {
+            return Err(ConfigError::Key("apiKeyCommand printed nothing".into()));
+        }
+        return Ok(Secret::new(key));
+    }
+    Err(ConfigError::Key(
+        "the context has no apiKey, apiKeyEnv or apiKeyCommand (or set CDK_API_KEY)".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn file() -> ConfigFile {
+        serde_yaml_ng::from_str(
+            r#"
+currentContext: prod
+contexts:
+  prod: {baseUrl: "https://console.prod", apiKeyEnv: PROD_KEY, readOnly: true}
+  staging: {baseUrl: "https://console.staging", apiKeyCommand: "echo from-command"}
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn nothing_configured_means_sandbox() {
+        let t = resolve_target(&ConfigFile::default(), None, &env_of(&[])).unwrap();
+        assert!(matches!(t, Target::Sandbox));
+    }
+
+    #[test]
+    fn cdk_variables_win_over_the_context() {
+        let env = env_of(&[
+            ("CDK_BASE_URL", "http://env:8080"),
+            ("CDK_API_KEY", "k"),
+            ("CDK_INSECURE", "true"),
+        ]);
+        let Target::Console {
+            connection,
+            read_only,
+            ..
+        } = resolve_target(&file(), None, &env).unwrap()
+        else {
+            panic!("expected a console")
+        };
+        assert_eq!(connection.base_url, "http://env:8080");
+        assert_eq!(connection.api_key.expose(), "k");
+        assert!(connection.insecure);
+        assert!(read_only);
+    }
+
+    #[test]
+    fn context_flag_and_key_sources() {
+        let Target::Console { connection, .. } =
+            resolve_target(&file(), Some("staging"), &env_of(&[])).unwrap()
+        else {
+            panic!("expected a console")
+        };
+        assert_eq!(connection.api_key.expose(), "from-command");
+        let err = resolve_target(&file(), None, &env_of(&[])).unwrap_err();
+        assert!(err.to_string().contains("PROD_KEY"));
+        let err = resolve_target(&file(), Some("nope"), &env_of(&[])).unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownContext(_)));
+    }
+}

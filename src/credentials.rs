@@ -1,0 +1,112 @@
+//! What a partner needs to connect: `config.properties` with the real secret,
+//! and the `kafka-topics` line that lists the zone's topics.
+
+use crate::secret::Secret;
+
+/// The value of `bootstrap.servers` in a kafka-configuration answer.
+pub fn bootstrap_servers(kafka_configuration: &str) -> Option<&str> {
+    property(kafka_configuration, "bootstrap.servers")
+}
+
+fn property<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// A complete `config.properties` for the partner: the server's properties
+/// with the masked password replaced by the real secret, and the documented
+/// SASL settings added if the server left them out.
+pub fn partner_properties(kafka_configuration: &str, account: &str, secret: &Secret) -> String {
+    let jaas = format!(
+        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{account}' password='{}';",
+        secret.expose()
+    );
+    let mut out = Vec::new();
+    let mut seen_protocol = false;
+    let mut seen_mechanism = false;
+    let mut seen_jaas = false;
+    for line in kafka_configuration.lines() {
+        let key = line.split_once('=').map(|(k, _)| k.trim());
+        match key {
+            Some("sasl.jaas.config") => {
+                seen_jaas = true;
+                out.push(jaas.clone());
+            }
+            Some("security.protocol") => {
+                seen_protocol = true;
+                out.push(line.trim().to_string());
+            }
+            Some("sasl.mechanism") => {
+                seen_mechanism = true;
+                out.push(line.trim().to_string());
+            }
+            _ if line.trim().is_empty() => {}
+            _ => out.push(line.trim().to_string()),
+        }
+    }
+    if !seen_protocol {
+        out.push("security.protocol=SASL_PLAINTEXT".into());
+    }
+    if !seen_mechanism {
+        out.push("sasl.mechanism=PLAIN".into());
+    }
+    if !seen_jaas {
+        out.push(jaas);
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// The command that lists the zone's topics with that configuration.
+pub fn kafka_topics_command(bootstrap: &str) -> String {
+    format!("kafka-topics --bootstrap-server {bootstrap} --list --command-config config.properties")
+}
+
+/// The expiry (`exp`, seconds since the epoch) of a JWT-shaped secret, if
+/// it carries one.
+pub fn expiry(secret: &Secret) -> Option<chrono::DateTime<chrono::Utc>> {
+    use base64::Engine;
+    let payload = secret.expose().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    chrono::DateTime::from_timestamp(claims.get("exp")?.as_i64()?, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVED: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='johndoe' password='***************';\n";
+
+    #[test]
+    fn properties_carry_the_real_secret() {
+        let text = partner_properties(SERVED, "johndoe", &Secret::new("s3cr3t"));
+        assert_eq!(
+            text,
+            "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='johndoe' password='s3cr3t';\n"
+        );
+        assert!(!text.contains("***"));
+    }
+
+    #[test]
+    fn missing_sasl_lines_are_added() {
+        let text = partner_properties("bootstrap.servers=gw:1\n", "sa", &Secret::new("x"));
+        assert!(text.contains("security.protocol=SASL_PLAINTEXT\n"));
+        assert!(text.contains("sasl.mechanism=PLAIN\n"));
+        assert!(text.contains("username='sa' password='x';"));
+        assert_eq!(bootstrap_servers(&text), Some("gw:1"));
+    }
+
+    #[test]
+    fn command_line() {
+        assert_eq!(
+            kafka_topics_command("gw:9094"),
+            "kafka-topics --bootstrap-server gw:9094 --list --command-config config.properties"
+        );
+    }
+}

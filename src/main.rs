@@ -1,0 +1,31 @@
+use clap::Parser;
+
+use pz::cli::{self, Cli};
+use pz::config::Paths;
+
+fn main() {
+    let args = Cli::parse();
+    let paths = Paths::from_env();
+    pz::logging::init(&paths.log_file());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("pz: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = match args.command {
+        Some(command) => {
+            runtime.block_on(cli::run(command, args.context.as_deref(), args.read_only))
+        }
+        None => {
+            eprintln!("pz: the interactive console is not built yet; see `pz --help`");
+            2
+        }
+    };
+    std::process::exit(code);
+}

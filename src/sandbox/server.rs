@@ -1,0 +1,496 @@
+//! The sandbox's HTTP server: the Console's paths, status codes, JSON and
+//! Bearer auth, over the [`World`], with fault injection.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use chrono::Utc;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use super::store;
+use super::world::{Rejection, World};
+use crate::api::types::{PartnerZone, is_valid_name};
+use crate::secret::Secret;
+
+#[derive(Clone, Debug)]
+pub struct SandboxOptions {
+    pub listen: SocketAddr,
+    /// `None` keeps the world in memory only.
+    pub state: Option<PathBuf>,
+    pub api_key: Secret,
+    pub viewer_key: Option<Secret>,
+    pub deploy_delay: Duration,
+    pub latency: Duration,
+    pub fail_rate: f64,
+}
+
+impl SandboxOptions {
+    pub fn new(api_key: Secret) -> Self {
+        SandboxOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state: None,
+            api_key,
+            viewer_key: None,
+            deploy_delay: Duration::from_millis(2000),
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+        }
+    }
+}
+
+struct Shared {
+    world: Mutex<World>,
+    opts: SandboxOptions,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Admin,
+    Viewer,
+}
+
+const ADMIN_ACTOR: &str = "admin@sandbox.local";
+
+/// A sandbox serving on a socket; dropping the handle does not stop it,
+/// [`RunningSandbox::shutdown`] does.
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (it only does on error or shutdown).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Loads (or seeds and saves) the world, binds and serves in a task.
+pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
+    let world = load_world(opts.state.as_deref())?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| SandboxError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        addr: opts.listen,
+        source,
+    })?;
+    let shared = Arc::new(Shared {
+        world: Mutex::new(world),
+        opts,
+    });
+    let app = router(shared);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!("sandbox server stopped: {e}");
+        }
+    });
+    tracing::info!(%addr, "sandbox listening");
+    Ok(RunningSandbox {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+fn load_world(path: Option<&std::path::Path>) -> Result<World, store::StoreError> {
+    let Some(path) = path else {
+        return Ok(World::seed(Utc::now()));
+    };
+    match store::read(path)? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| store::StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }),
+        None => {
+            let world = World::seed(Utc::now());
+            persist(path, &world)?;
+            Ok(world)
+        }
+    }
+}
+
+fn persist(path: &std::path::Path, world: &World) -> Result<(), store::StoreError> {
+    let bytes = serde_json::to_vec(world).map_err(|e| store::StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    store::write_atomic(path, &bytes)
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route(
+            "/public/console/v2/partner-zone",
+            get(list_zones).put(apply_zone),
+        )
+        .route(
+            "/public/console/v2/partner-zone/{name}",
+            get(get_zone).delete(delete_zone),
+        )
+        .route(
+            "/public/console/v2/partner-zone/{name}/kafka-configuration",
+            get(kafka_configuration),
+        )
+        .route(
+            "/public/partner-zone/v2/{name}/generate-credentials",
+            post(generate_credentials),
+        )
+        .route("/public/console/v2/kafka-cluster", get(list_clusters))
+        .route("/public/console/v2/kafka-cluster/{name}", get(get_cluster))
+        .route("/public/kafka/v2/cluster/{cluster}/topic", get(list_topics))
+        .route("/sandbox/audit", get(audit))
+        .route("/sandbox/gateway/{cluster}/{state}", put(set_gateway))
+        .fallback(|| async {
+            reject(Rejection::new(
+                404,
+                "The searched entity was not found",
+                "No such endpoint in the Partner Zone API",
+            ))
+        })
+        .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
+    api.layer(middleware::from_fn_with_state(
+        shared.clone(),
+        inject_faults,
+    ))
+    .with_state(shared)
+}
+
+fn reject(r: Rejection) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(r.body)).into_response()
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Response {
+    axum::Json(value).into_response()
+}
+
+async fn inject_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if !s.opts.latency.is_zero() {
+        tokio::time::sleep(s.opts.latency).await;
+    }
+    if s.opts.fail_rate > 0.0 && rand::random::<f64>() < s.opts.fail_rate {
+        if rand::random::<bool>() {
+            return reject(Rejection::new(
+                500,
+                "An unexpected error occurred in the server",
+                "Injected failure (sandbox --fail-rate)",
+            ));
+        }
+        // A dropped connection: the headers go out, then the body breaks.
+        let broken = futures::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "injected drop (sandbox --fail-rate)",
+            ))
+        });
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from_stream(broken))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    next.run(req).await
+}
+
+async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let role = match token {
+        Some(t) if constant_eq(t, s.opts.api_key.expose()) => Role::Admin,
+        Some(t)
+            if s.opts
+                .viewer_key
+                .as_ref()
+                .is_some_and(|v| constant_eq(t, v.expose())) =>
+        {
+            Role::Viewer
+        }
+        _ => {
+            return reject(Rejection::new(
+                401,
+                "The user is not authenticated",
+                "Send a valid API key as 'Authorization: Bearer <key>'",
+            ));
+        }
+    };
+    if role == Role::Viewer && req.method() != axum::http::Method::GET {
+        return reject(Rejection::new(
+            403,
+            "The user doesn't have sufficient privilege to do this operation",
+            "This API key may read but not change Partner Zones",
+        ));
+    }
+    req.extensions_mut().insert(role);
+    next.run(req).await
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn check_name(name: &str) -> Result<(), Response> {
+    if is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(reject(Rejection::new(
+            400,
+            "The request is not valid",
+            format!("'{name}' does not match ^[0-9a-z_\\-.]+$"),
+        )))
+    }
+}
+
+impl Shared {
+    /// Runs `f` on the settled world; a change it makes is persisted before
+    /// the answer goes out, and undone if it cannot be persisted.
+    async fn with_world<T>(
+        &self,
+        mutates: bool,
+        f: impl FnOnce(&mut World) -> Result<T, Rejection>,
+    ) -> Result<T, Response> {
+        let mut world = self.world.lock().await;
+        let settled = world.settle(Utc::now());
+        let before = mutates.then(|| world.clone());
+        let result = f(&mut world).map_err(reject)?;
+        if let Some(path) = &self.opts.state
+            && (settled || before.as_ref().is_some_and(|b| *b != *world))
+            && let Err(e) = persist(path, &world)
+        {
+            tracing::error!("{e}");
+            if let Some(before) = before {
+                *world = before;
+            }
+            return Err(reject(Rejection::new(
+                500,
+                "An unexpected error occurred in the server",
+                e.to_string(),
+            )));
+        }
+        Ok(result)
+    }
+}
+
+async fn list_zones(State(s): State<Arc<Shared>>) -> Response {
+    match s
+        .with_world(false, |w| {
+            Ok(json(&w.zones.values().map(|z| &z.zone).collect::<Vec<_>>()))
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn get_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    if let Err(r) = check_name(&name) {
+        return r;
+    }
+    match s.with_world(false, |w| w.zone(&name).map(json)).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn apply_zone(
+    State(s): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let dry_run = match query.get("dryMode").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return reject(Rejection::new(
+                400,
+                "The request is not valid",
+                format!("dryMode must be true or false, not '{other}'"),
+            ));
+        }
+    };
+    let zone: PartnerZone = match serde_json::from_slice(&body) {
+        Ok(z) => z,
+        Err(e) => {
+            return reject(Rejection::new(
+                400,
+                "The request is not valid",
+                format!("The body is not a valid PartnerZone: {e}"),
+            ));
+        }
+    };
+    let delay = chrono::Duration::from_std(s.opts.deploy_delay).unwrap_or_default();
+    match s
+        .with_world(!dry_run, |w| {
+            w.apply(zone, dry_run, ADMIN_ACTOR, Utc::now(), delay)
+                .map(|r| json(&r))
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn delete_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    if let Err(r) = check_name(&name) {
+        return r;
+    }
+    match s
+        .with_world(true, |w| {
+            w.delete(&name, ADMIN_ACTOR, Utc::now())
+                .map(|()| StatusCode::OK.into_response())
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn generate_credentials(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    if let Err(r) = check_name(&name) {
+        return r;
+    }
+    match s
+        .with_world(true, |w| {
+            w.generate_credentials(&name, ADMIN_ACTOR, Utc::now())
+                .map(|secret| json(&secret))
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn kafka_configuration(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    if let Err(r) = check_name(&name) {
+        return r;
+    }
+    match s
+        .with_world(false, |w| w.kafka_configuration(&name).map(|p| json(&p)))
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn list_clusters(State(s): State<Arc<Shared>>) -> Response {
+    match s.with_world(false, |w| Ok(json(&w.clusters))).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn get_cluster(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    match s
+        .with_world(false, |w| {
+            w.cluster(&name).map(json).ok_or_else(|| {
+                Rejection::new(
+                    404,
+                    "No kafka-cluster with this name exists",
+                    format!("There is no cluster named '{name}'"),
+                )
+            })
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn list_topics(State(s): State<Arc<Shared>>, Path(cluster): Path<String>) -> Response {
+    match s
+        .with_world(false, |w| w.topics_of(&cluster).map(json))
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// Sandbox only: the audit log (not part of the Console contract).
+async fn audit(State(s): State<Arc<Shared>>) -> Response {
+    match s.with_world(false, |w| Ok(json(&w.audit))).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// Sandbox only: `PUT /sandbox/gateway/{cluster}/up|down` marks a Gateway
+/// healthy or down, so FAILED deployments can be shown and tested.
+async fn set_gateway(
+    State(s): State<Arc<Shared>>,
+    Path((cluster, state)): Path<(String, String)>,
+) -> Response {
+    let down = match state.as_str() {
+        "up" => false,
+        "down" => true,
+        _ => {
+            return reject(Rejection::new(
+                400,
+                "The request is not valid",
+                "use /sandbox/gateway/{cluster}/up or /down",
+            ));
+        }
+    };
+    match s
+        .with_world(true, |w| {
+            if w.set_gateway_down(&cluster, down) {
+                Ok(StatusCode::OK.into_response())
+            } else {
+                Err(Rejection::new(
+                    404,
+                    "The searched entity was not found",
+                    format!("There is no cluster named '{cluster}'"),
+                ))
+            }
+        })
+        .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
