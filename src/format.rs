@@ -30,7 +30,7 @@ pub fn relative(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 pub fn bytes_per_second(n: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1_000_000_000, "GB"), (1_000_000, "MB"), (1_000, "KB")];
     for (size, unit) in UNITS {
-        if n >= size && n % (size / 1000) == 0 {
+        if n >= size && n.is_multiple_of(size / 1000) {
             let whole = n as f64 / size as f64;
             return if whole.fract() == 0.0 {
                 format!("{} {unit}/s", whole as u64)

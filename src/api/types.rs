@@ -81,6 +81,7 @@ open_enum!(
     UpsertResult { Created = "Created", Updated = "Updated", NotChanged = "NotChanged" }
 );
 
+#[allow(clippy::derivable_impls)] // the enum comes from a macro
 impl Default for Permission {
     fn default() -> Self {
         Permission::Read

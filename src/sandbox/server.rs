@@ -279,15 +279,15 @@ fn constant_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn check_name(name: &str) -> Result<(), Response> {
+fn check_name(name: &str) -> Result<(), Rejection> {
     if is_valid_name(name) {
         Ok(())
     } else {
-        Err(reject(Rejection::new(
+        Err(Rejection::new(
             400,
             "The request is not valid",
             format!("'{name}' does not match ^[0-9a-z_\\-.]+$"),
-        )))
+        ))
     }
 }
 
@@ -334,7 +334,7 @@ async fn list_zones(State(s): State<Arc<Shared>>) -> Response {
 
 async fn get_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return reject(r);
     }
     match s.with_world(false, |w| w.zone(&name).map(json)).await {
         Ok(r) | Err(r) => r,
@@ -381,7 +381,7 @@ async fn apply_zone(
 
 async fn delete_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return reject(r);
     }
     match s
         .with_world(true, |w| {
@@ -396,7 +396,7 @@ async fn delete_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> 
 
 async fn generate_credentials(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return reject(r);
     }
     match s
         .with_world(true, |w| {
@@ -411,7 +411,7 @@ async fn generate_credentials(State(s): State<Arc<Shared>>, Path(name): Path<Str
 
 async fn kafka_configuration(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return reject(r);
     }
     match s
         .with_world(false, |w| w.kafka_configuration(&name).map(|p| json(&p)))

@@ -1,0 +1,208 @@
+//! The non-interactive subcommands, run as the real binary against a
+//! sandbox over HTTP.
+
+mod common;
+
+use std::process::Stdio;
+
+use common::*;
+use tokio::io::AsyncWriteExt;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn pz(base: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(args)
+        .env("CDK_BASE_URL", base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_STATE_HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+const TWO_ZONES: &str = r#"
+apiVersion: v2
+kind: PartnerZone
+metadata:
+  name: external-partner-zone
+spec:
+  cluster: gateway-prod
+  displayName: External Partner Zone
+  url: https://partner1.com
+  serviceAccount: johndoe
+  topics:
+    - name: topic-a
+      backingTopic: orders.v1
+      permission: WRITE
+    - name: topic-b
+      backingTopic: orders.v2
+      permission: READ
+  partner:
+    name: John Doe
+    role: Data analyst
+    email: johndoe@company.io
+    phone: 07827 837 177
+---
+apiVersion: v2
+kind: PartnerZone
+metadata:
+  name: second-zone
+  labels: {project: projectA}
+spec:
+  cluster: gateway-prod
+  displayName: Second
+  authenticationMode: {type: PLAIN, serviceAccount: second}
+  topics: [{name: x, backingTopic: clicks.v1, permission: READ}]
+  trafficControlPolicies: {maxProduceRate: 1000000, limitCommitOffset: 30}
+"#;
+
+#[tokio::test]
+async fn apply_then_get_yaml_round_trips() {
+    let (sb, _) = start(options()).await;
+    let base = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zones.yaml");
+    std::fs::write(&file, TWO_ZONES).unwrap();
+    let f = file.to_str().unwrap();
+
+    let dry = pz(&base, &["apply", "-f", f, "--dry-run"], None).await;
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .contains("PartnerZone/external-partner-zone: Created (dry run)")
+    );
+    let run = pz(&base, &["apply", "-f", f], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "PartnerZone/external-partner-zone: Created\nPartnerZone/second-zone: Created\n"
+    );
+    let again = pz(&base, &["apply", "-f", f], None).await;
+    assert!(again.stdout.contains("external-partner-zone: NotChanged"));
+
+    let got = pz(&base, &["get", "second-zone", "-o", "yaml"], None).await;
+    assert_eq!(got.code, 0);
+    let served = pz::cli::yaml::parse_zones(&got.stdout, "stdout").unwrap();
+    let sent = pz::cli::yaml::parse_zones(TWO_ZONES, "file").unwrap();
+    assert_eq!(served[0].spec, sent[1].spec);
+    assert_eq!(served[0].metadata.labels, sent[1].metadata.labels);
+
+    // Re-applying what `get -o yaml` printed changes nothing.
+    let all = pz(&base, &["get", "-o", "yaml"], None).await;
+    let out = dir.path().join("all.yaml");
+    std::fs::write(&out, &all.stdout).unwrap();
+    let reapply = pz(&base, &["apply", "-f", out.to_str().unwrap()], None).await;
+    assert_eq!(reapply.code, 0, "{}", reapply.stderr);
+    assert!(!reapply.stdout.contains("Updated"), "{}", reapply.stdout);
+
+    let json = pz(&base, &["get", "-o", "json"], None).await;
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(parsed.as_array().unwrap().len() >= 7);
+    let table = pz(&base, &["get"], None).await;
+    assert!(table.stdout.starts_with("NAME"));
+    assert!(table.stdout.contains("external-partner-zone"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_gives_one_clear_line_and_nonzero_exit() {
+    let (sb, _) = start(options()).await;
+    let base = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: v2\nkind: PartnerZone\nmetadata:\n  name: [oops\n",
+    )
+    .unwrap();
+    let run = pz(&base, &["apply", "-f", bad.to_str().unwrap()], None).await;
+    assert_eq!(run.code, 1);
+    let line = run.stderr.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.contains("bad.yaml:"), "{line}");
+    assert!(!line.contains("panicked"));
+
+    let invalid = dir.path().join("invalid.yaml");
+    std::fs::write(
+        &invalid,
+        TWO_ZONES.replace("backingTopic: orders.v1", "backingTopic: ghost"),
+    )
+    .unwrap();
+    let run = pz(&base, &["apply", "-f", invalid.to_str().unwrap()], None).await;
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("409"), "{}", run.stderr);
+    assert!(run.stderr.contains("ghost"), "{}", run.stderr);
+
+    let run = pz(&base, &["get", "nope"], None).await;
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("pz: 404"), "{}", run.stderr);
+
+    let run = pz("http://127.0.0.1:9", &["get"], None).await;
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("refused"), "{}", run.stderr);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn delete_asks_and_credentials_print() {
+    let (sb, c) = start(options()).await;
+    let base = sb.base_url();
+    let no = pz(&base, &["delete", "acme-logistics"], Some("delete\n")).await;
+    assert_eq!(no.code, 1);
+    assert!(c.get_zone("acme-logistics").await.is_ok());
+    let yes = pz(&base, &["delete", "acme-logistics"], Some("DELETE\n")).await;
+    assert_eq!(yes.code, 0, "{}", yes.stderr);
+    assert!(c.get_zone("acme-logistics").await.is_err());
+    let by_name = pz(
+        &base,
+        &["delete", "stark-payments"],
+        Some("stark-payments\n"),
+    )
+    .await;
+    assert_eq!(by_name.code, 0);
+    let forced = pz(&base, &["delete", "globex-analytics", "--yes"], None).await;
+    assert_eq!(forced.code, 0);
+
+    let secret = pz(&base, &["credentials", "umbrella-research"], None).await;
+    assert_eq!(secret.code, 0);
+    assert_eq!(secret.stdout.trim().split('.').count(), 3);
+    let props = pz(
+        &base,
+        &["credentials", "umbrella-research", "--properties"],
+        None,
+    )
+    .await;
+    assert!(
+        props
+            .stdout
+            .contains("bootstrap.servers=gateway-dr.sandbox.local:9094")
+    );
+    assert!(
+        props
+            .stdout
+            .contains("username='umbrella-research' password='ey")
+    );
+    assert!(!props.stdout.contains("***"));
+    sb.shutdown().await;
+}

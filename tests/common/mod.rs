@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: a sandbox on 127.0.0.1 and a
+//! client for it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pz::api::{Client, Connection, PartnerZone};
+use pz::sandbox::{self, RunningSandbox, SandboxOptions};
+use pz::secret::Secret;
+
+pub const KEY: &str = "test-admin-key";
+pub const VIEWER: &str = "test-viewer-key";
+
+pub fn options() -> SandboxOptions {
+    let mut o = SandboxOptions::new(Secret::new(KEY));
+    o.viewer_key = Some(Secret::new(VIEWER));
+    o.deploy_delay = Duration::from_millis(200);
+    o
+}
+
+pub async fn start(o: SandboxOptions) -> (RunningSandbox, Client) {
+    let running = sandbox::start(o).await.expect("sandbox starts");
+    let client = client_for(&running.base_url(), KEY);
+    (running, client)
+}
+
+pub fn client_for(base: &str, key: &str) -> Client {
+    let mut c = Connection::new(base, Secret::new(key));
+    c.timeout = Duration::from_secs(5);
+    Client::new(&c).expect("client")
+}
+
+pub fn zone(name: &str, cluster: &str) -> PartnerZone {
+    serde_yaml_ng::from_str(&format!(
+        r#"
+apiVersion: v2
+kind: PartnerZone
+metadata: {{name: {name}}}
+spec:
+  cluster: {cluster}
+  displayName: Zone {name}
+  url: https://{name}.example
+  serviceAccount: sa-{name}
+  topics:
+    - {{name: alias-a, backingTopic: orders.v1, permission: WRITE}}
+    - {{name: alias-b, backingTopic: payments.v1, permission: READ}}
+  partner: {{name: John Doe, role: Data analyst, email: johndoe@company.io, phone: 07827 837 177}}
+"#
+    ))
+    .expect("test zone")
+}
+
+pub fn temp_state() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("state.json");
+    (dir, path)
+}
+
+/// Polls until `f` is true or the time runs out.
+pub async fn eventually(mut f: impl AsyncFnMut() -> bool, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
