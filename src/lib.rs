@@ -1,11 +1,16 @@
 //! pz: a keyboard-driven terminal console for Conduktor Partner Zones.
 
 pub mod api;
+pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod credentials;
 pub mod format;
 pub mod logging;
 pub mod sandbox;
 pub mod secret;
+pub mod theme;
+pub mod tui;
+pub mod ui;

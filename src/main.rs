@@ -22,10 +22,14 @@ fn main() {
         Some(command) => {
             runtime.block_on(cli::run(command, args.context.as_deref(), args.read_only))
         }
-        None => {
-            eprintln!("pz: the interactive console is not built yet; see `pz --help`");
-            2
-        }
+        None => match runtime.block_on(pz::tui::run(&args)) {
+            Ok(()) => 0,
+            Err(e) => {
+                pz::tui::restore_terminal();
+                eprintln!("pz: {e:#}");
+                1
+            }
+        },
     };
     std::process::exit(code);
 }

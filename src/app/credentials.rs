@@ -1,0 +1,302 @@
+//! The credentials view: confirm, generate a secret, show it masked unless
+//! asked, and copy or save what the partner needs.
+
+use super::{App, Effect, Overlay, ToastKind};
+use crate::api::ApiError;
+use crate::credentials::{bootstrap_servers, kafka_topics_command, partner_properties};
+use crate::secret::Secret;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Waiting for `enter`: generating a secret is an audited change.
+    Confirm,
+    Generating,
+    Shown {
+        secret: Secret,
+        config: String,
+    },
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CredentialsView {
+    pub zone: String,
+    pub account: String,
+    pub phase: Phase,
+    pub revealed: bool,
+    /// The path being typed for `s` (save).
+    pub save_path: Option<String>,
+    /// A path that exists: waiting for `y` to overwrite.
+    pub overwrite: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CredentialsAction {
+    Open,
+    Confirm,
+    Reveal,
+    CopySecret,
+    CopyProperties,
+    CopyCommand,
+    SaveStart,
+    SaveChar(char),
+    SaveBackspace,
+    SaveConfirm,
+    /// The runtime found the file already there.
+    SaveExists(String),
+    OverwriteYes,
+    /// Leave the path input or the overwrite question.
+    SaveCancel,
+    Close,
+}
+
+impl CredentialsView {
+    pub fn properties(&self) -> Option<Secret> {
+        match &self.phase {
+            Phase::Shown { secret, config } => Some(Secret::new(partner_properties(
+                config,
+                &self.account,
+                secret,
+            ))),
+            _ => None,
+        }
+    }
+
+    pub fn command(&self) -> Option<String> {
+        match &self.phase {
+            Phase::Shown { config, .. } => Some(kafka_topics_command(
+                bootstrap_servers(config).unwrap_or("<bootstrap-servers>"),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether keys go to the path input.
+    pub fn typing(&self) -> bool {
+        self.save_path.is_some()
+    }
+}
+
+pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
+    if action == CredentialsAction::Open {
+        if app.connection.read_only || app.overlay.is_some() {
+            return Vec::new();
+        }
+        if let Some(z) = app.current_zone() {
+            app.overlay = Some(Overlay::Credentials(Box::new(CredentialsView {
+                zone: z.metadata.name.clone(),
+                account: z
+                    .spec
+                    .service_account_name()
+                    .unwrap_or_default()
+                    .to_string(),
+                phase: Phase::Confirm,
+                revealed: false,
+                save_path: None,
+                overwrite: None,
+            })));
+        }
+        return Vec::new();
+    }
+    let Some(Overlay::Credentials(view)) = &mut app.overlay else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    match action {
+        CredentialsAction::Close => {
+            // Dropping the view drops the secret: it cannot be shown again.
+            app.overlay = None;
+            return effects;
+        }
+        CredentialsAction::Confirm => {
+            if matches!(view.phase, Phase::Confirm | Phase::Failed(_)) {
+                view.phase = Phase::Generating;
+                effects.push(Effect::GenerateCredentials(view.zone.clone()));
+            }
+        }
+        CredentialsAction::Reveal => view.revealed = !view.revealed,
+        CredentialsAction::CopySecret => {
+            if let Phase::Shown { secret, .. } = &view.phase {
+                effects.push(Effect::Copy {
+                    text: secret.clone(),
+                    what: "the secret".into(),
+                });
+            }
+        }
+        CredentialsAction::CopyProperties => {
+            if let Some(text) = view.properties() {
+                effects.push(Effect::Copy {
+                    text,
+                    what: "config.properties".into(),
+                });
+            }
+        }
+        CredentialsAction::CopyCommand => {
+            if let Some(cmd) = view.command() {
+                effects.push(Effect::Copy {
+                    text: Secret::new(cmd),
+                    what: "the kafka-topics command".into(),
+                });
+            }
+        }
+        CredentialsAction::SaveStart => {
+            if matches!(view.phase, Phase::Shown { .. }) {
+                view.save_path = Some("config.properties".into());
+                view.overwrite = None;
+            }
+        }
+        CredentialsAction::SaveChar(c) => {
+            if let Some(p) = &mut view.save_path {
+                p.push(c);
+            }
+        }
+        CredentialsAction::SaveBackspace => {
+            if let Some(p) = &mut view.save_path {
+                p.pop();
+            }
+        }
+        CredentialsAction::SaveConfirm => {
+            if let (Some(path), Some(text)) = (view.save_path.take(), view.properties())
+                && !path.trim().is_empty()
+            {
+                effects.push(Effect::Save {
+                    path: path.trim().to_string(),
+                    text,
+                    overwrite: false,
+                });
+            }
+        }
+        CredentialsAction::SaveExists(path) => view.overwrite = Some(path),
+        CredentialsAction::SaveCancel => {
+            view.save_path = None;
+            view.overwrite = None;
+        }
+        CredentialsAction::OverwriteYes => {
+            if let (Some(path), Some(text)) = (view.overwrite.take(), view.properties()) {
+                effects.push(Effect::Save {
+                    path,
+                    text,
+                    overwrite: true,
+                });
+            }
+        }
+        CredentialsAction::Open => {}
+    }
+    effects
+}
+
+pub fn done(app: &mut App, name: String, result: Result<(Secret, String), ApiError>) {
+    let failed = result.as_ref().err().map(|e| e.to_string());
+    if let Some(Overlay::Credentials(view)) = &mut app.overlay
+        && view.zone == name
+    {
+        view.phase = match result {
+            Ok((secret, config)) => Phase::Shown { secret, config },
+            Err(e) => Phase::Failed(e.to_string()),
+        };
+    }
+    match failed {
+        Some(e) => app.error = Some(format!("Could not generate credentials for {name}: {e}")),
+        None => app.toast(ToastKind::Success, format!("New credentials for {name}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ZoneStatus;
+    use crate::app::zone_list::tests::zone;
+    use crate::app::{Action, ConnectionInfo};
+    use crate::theme::Theme;
+
+    const CONFIG: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=x required username='a' password='***';\n";
+
+    fn shown() -> App {
+        let mut a = App::new(
+            Theme::default(),
+            ConnectionInfo::default(),
+            chrono::Utc::now(),
+        );
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "a",
+            ZoneStatus::Ready,
+            1,
+            "g",
+        )])));
+        a.update(Action::Credentials(CredentialsAction::Open));
+        let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
+        assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
+        a.update(Action::CredentialsDone(
+            "a".into(),
+            Ok((Secret::new("tok.en.sig"), CONFIG.into())),
+        ));
+        a
+    }
+
+    #[test]
+    fn copies_each_thing_on_its_own_key() {
+        let mut a = shown();
+        let secret = a.update(Action::Credentials(CredentialsAction::CopySecret));
+        assert!(
+            matches!(&secret[..], [Effect::Copy { text, .. }] if text.expose() == "tok.en.sig")
+        );
+        let props = a.update(Action::Credentials(CredentialsAction::CopyProperties));
+        assert!(matches!(&props[..], [Effect::Copy { text, .. }]
+            if text.expose().contains("username='a' password='tok.en.sig';")));
+        let cmd = a.update(Action::Credentials(CredentialsAction::CopyCommand));
+        assert!(matches!(&cmd[..], [Effect::Copy { text, .. }]
+            if text.expose() == "kafka-topics --bootstrap-server gw:9094 --list --command-config config.properties"));
+    }
+
+    #[test]
+    fn save_asks_before_overwriting() {
+        let mut a = shown();
+        a.update(Action::Credentials(CredentialsAction::SaveStart));
+        for _ in 0.."config.properties".len() {
+            a.update(Action::Credentials(CredentialsAction::SaveBackspace));
+        }
+        for c in "/tmp/p.properties".chars() {
+            a.update(Action::Credentials(CredentialsAction::SaveChar(c)));
+        }
+        let fx = a.update(Action::Credentials(CredentialsAction::SaveConfirm));
+        assert!(
+            matches!(&fx[..], [Effect::Save { path, overwrite: false, .. }] if path == "/tmp/p.properties")
+        );
+        a.update(Action::Credentials(CredentialsAction::SaveExists(
+            "/tmp/p.properties".into(),
+        )));
+        let fx = a.update(Action::Credentials(CredentialsAction::OverwriteYes));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Save {
+                overwrite: true,
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn a_failure_can_be_retried() {
+        let mut a = App::new(
+            Theme::default(),
+            ConnectionInfo::default(),
+            chrono::Utc::now(),
+        );
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "a",
+            ZoneStatus::Ready,
+            1,
+            "g",
+        )])));
+        a.update(Action::Credentials(CredentialsAction::Open));
+        a.update(Action::Credentials(CredentialsAction::Confirm));
+        let err = ApiError::Server {
+            status: 500,
+            body: crate::api::ErrorBody::new("boom", "injected"),
+        };
+        a.update(Action::CredentialsDone("a".into(), Err(err)));
+        assert!(a.error.as_deref().unwrap().contains("injected"));
+        let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
+        assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
+    }
+}

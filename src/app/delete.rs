@@ -1,0 +1,263 @@
+//! The delete modal: names the zone, its partner and topics, and deletes
+//! only once `DELETE` has been typed exactly. Keys that arrive before the
+//! modal was on screen (typed ahead, a held-down key) never count.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{App, Effect, Overlay, Screen, ToastKind};
+use crate::api::ApiError;
+
+pub const WORD: &str = "DELETE";
+/// Keys within this time after the modal is first drawn are ignored.
+pub const ARMING_MS: i64 = 150;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeleteModal {
+    pub zone: String,
+    pub display_name: String,
+    pub partner: Option<String>,
+    pub topics: Vec<String>,
+    pub typed: String,
+    /// When keys start to count: set once the modal has been drawn.
+    pub armed_at: Option<DateTime<Utc>>,
+    pub busy: bool,
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeleteAction {
+    Open,
+    Char(char),
+    Backspace,
+    Confirm,
+    Cancel,
+}
+
+impl DeleteModal {
+    pub fn drawn(&mut self, at: DateTime<Utc>) {
+        if self.armed_at.is_none() {
+            self.armed_at = Some(at + Duration::milliseconds(ARMING_MS));
+        }
+    }
+
+    pub fn armed(&self, now: DateTime<Utc>) -> bool {
+        self.armed_at.is_some_and(|t| now >= t)
+    }
+
+    pub fn complete(&self) -> bool {
+        self.typed == WORD
+    }
+
+    /// What is still missing, said when `enter` comes too early.
+    pub fn missing(&self) -> String {
+        if self.typed.is_empty() {
+            format!("type {WORD} (in capitals) to enable the delete")
+        } else if WORD.starts_with(&self.typed) {
+            format!("keep typing: {WORD} is not complete")
+        } else {
+            format!(
+                "'{}' is not {WORD}: backspace and type {WORD} exactly",
+                self.typed
+            )
+        }
+    }
+}
+
+pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
+    let now = app.now;
+    if action == DeleteAction::Open {
+        if app.connection.read_only || app.overlay.is_some() {
+            return Vec::new();
+        }
+        if let Some(z) = app.current_zone() {
+            let modal = DeleteModal {
+                zone: z.metadata.name.clone(),
+                display_name: z.spec.display_name.clone().unwrap_or_default(),
+                partner: z.spec.partner.as_ref().map(|p| p.name.clone()),
+                topics: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
+                typed: String::new(),
+                armed_at: None,
+                busy: false,
+                hint: None,
+            };
+            app.overlay = Some(Overlay::Delete(modal));
+        }
+        return Vec::new();
+    }
+    let Some(Overlay::Delete(modal)) = &mut app.overlay else {
+        return Vec::new();
+    };
+    if modal.busy {
+        return Vec::new();
+    }
+    match action {
+        DeleteAction::Cancel => app.overlay = None,
+        DeleteAction::Char(c) if modal.armed(now) && modal.typed.chars().count() < 16 => {
+            modal.typed.push(c);
+            modal.hint = None;
+        }
+        DeleteAction::Backspace if modal.armed(now) => {
+            modal.typed.pop();
+        }
+        DeleteAction::Confirm if modal.armed(now) && modal.complete() => {
+            modal.busy = true;
+            return vec![Effect::DeleteZone(modal.zone.clone())];
+        }
+        DeleteAction::Confirm => modal.hint = Some(modal.missing()),
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn done(app: &mut App, name: String, result: Result<(), ApiError>, effects: &mut Vec<Effect>) {
+    match result {
+        Ok(()) => {
+            if matches!(&app.overlay, Some(Overlay::Delete(m)) if m.zone == name) {
+                app.overlay = None;
+            }
+            let zones = app
+                .list
+                .zones()
+                .iter()
+                .filter(|z| z.metadata.name != name)
+                .cloned()
+                .collect();
+            app.list.set_zones(zones);
+            if matches!(&app.screen, Screen::Detail { name: open, .. } if *open == name) {
+                app.screen = Screen::List;
+                app.detail = None;
+            }
+            app.toast(
+                ToastKind::Success,
+                format!("Deleted {name}: the partner's access is removed"),
+            );
+            app.poll.now();
+            let _ = effects;
+        }
+        Err(e) => {
+            let text = format!("Could not delete {name}: {e}");
+            if let Some(Overlay::Delete(m)) = &mut app.overlay {
+                m.busy = false;
+                m.hint = Some(text.clone());
+            }
+            app.error = Some(text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ZoneStatus;
+    use crate::app::zone_list::tests::zone;
+    use crate::app::{Action, ConnectionInfo};
+    use crate::theme::Theme;
+
+    fn t(ms: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::milliseconds(ms)
+    }
+
+    fn app_with_modal() -> App {
+        let mut a = App::new(Theme::default(), ConnectionInfo::default(), t(0));
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "victim",
+            ZoneStatus::Ready,
+            2,
+            "g",
+        )])));
+        a.update(Action::Delete(DeleteAction::Open));
+        a.update(Action::Drawn(t(0)));
+        a.now = t(1000);
+        a
+    }
+
+    fn type_text(a: &mut App, text: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for c in text.chars() {
+            fx.extend(match c {
+                '\n' => a.update(Action::Delete(DeleteAction::Confirm)),
+                c => a.update(Action::Delete(DeleteAction::Char(c))),
+            });
+        }
+        fx
+    }
+
+    #[test]
+    fn only_exactly_delete_deletes() {
+        for wrong in ["delete", "DELET", "DELETE "] {
+            let mut a = app_with_modal();
+            let fx = type_text(&mut a, &format!("{wrong}\n"));
+            assert!(fx.is_empty(), "{wrong:?} must not delete");
+            let Some(Overlay::Delete(m)) = &a.overlay else {
+                panic!()
+            };
+            assert!(m.hint.is_some(), "enter says what is missing");
+        }
+        let mut a = app_with_modal();
+        let fx = type_text(&mut a, "DELETE\n");
+        assert_eq!(fx, vec![Effect::DeleteZone("victim".into())]);
+    }
+
+    #[test]
+    fn typed_ahead_keys_never_count() {
+        let mut a = App::new(Theme::default(), ConnectionInfo::default(), t(0));
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "victim",
+            ZoneStatus::Ready,
+            2,
+            "g",
+        )])));
+        // `dDELETE\n` in one burst: the modal was never drawn in between.
+        a.update(Action::Delete(DeleteAction::Open));
+        assert!(type_text(&mut a, "DELETE\n").is_empty());
+        // Drawn, but the keys come within the arming time (a held key).
+        a.update(Action::Drawn(t(0)));
+        a.now = t(50);
+        assert!(type_text(&mut a, "DELETE\n").is_empty());
+        let Some(Overlay::Delete(m)) = &a.overlay else {
+            panic!()
+        };
+        assert!(m.typed.is_empty());
+    }
+
+    #[test]
+    fn failure_keeps_the_zone_and_shows_the_message() {
+        let mut a = app_with_modal();
+        type_text(&mut a, "DELETE\n");
+        let body =
+            crate::api::ErrorBody::new("Resource link to an other resource", "being deployed");
+        a.update(Action::DeleteDone(
+            "victim".into(),
+            Err(ApiError::Conflict(body)),
+        ));
+        assert_eq!(a.list.zones().len(), 1);
+        assert!(a.error.as_deref().unwrap().contains("being deployed"));
+        a.update(Action::DeleteDone("victim".into(), Ok(())));
+        assert!(a.list.zones().is_empty());
+        assert!(a.overlay.is_none());
+        assert!(a.toasts[0].text.contains("Deleted victim"));
+    }
+
+    #[test]
+    fn read_only_cannot_open() {
+        let mut a = App::new(
+            Theme::default(),
+            ConnectionInfo {
+                read_only: true,
+                ..Default::default()
+            },
+            t(0),
+        );
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "v",
+            ZoneStatus::Ready,
+            1,
+            "g",
+        )])));
+        a.update(Action::Delete(DeleteAction::Open));
+        assert!(a.overlay.is_none());
+    }
+}

@@ -1,0 +1,240 @@
+//! Which action a key means, given what is on screen. The same keys work
+//! the same way everywhere; the footer and help are built from this table.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::credentials::CredentialsAction as C;
+use super::delete::DeleteAction as D;
+use super::{Action, App, Overlay, Screen};
+
+pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match &app.overlay {
+        Some(Overlay::Delete(_)) => {
+            // A held-down key repeating never types the word.
+            if key.kind == KeyEventKind::Repeat {
+                return None;
+            }
+            return match key.code {
+                KeyCode::Esc => Some(Action::Delete(D::Cancel)),
+                KeyCode::Enter => Some(Action::Delete(D::Confirm)),
+                KeyCode::Backspace => Some(Action::Delete(D::Backspace)),
+                KeyCode::Char(c) if !ctrl => Some(Action::Delete(D::Char(c))),
+                _ => None,
+            };
+        }
+        Some(Overlay::Credentials(view)) => {
+            let a = if view.typing() {
+                match key.code {
+                    KeyCode::Esc => C::SaveCancel,
+                    KeyCode::Enter => C::SaveConfirm,
+                    KeyCode::Backspace => C::SaveBackspace,
+                    KeyCode::Char(c) if !ctrl => C::SaveChar(c),
+                    _ => return None,
+                }
+            } else if view.overwrite.is_some() {
+                match key.code {
+                    KeyCode::Char('y') => C::OverwriteYes,
+                    KeyCode::Char('n') | KeyCode::Esc => C::SaveCancel,
+                    _ => return None,
+                }
+            } else {
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') => C::Close,
+                    KeyCode::Enter => C::Confirm,
+                    KeyCode::Char('v') => C::Reveal,
+                    KeyCode::Char('y') => C::CopySecret,
+                    KeyCode::Char('p') => C::CopyProperties,
+                    KeyCode::Char('k') => C::CopyCommand,
+                    KeyCode::Char('s') => C::SaveStart,
+                    _ => return None,
+                }
+            };
+            return Some(Action::Credentials(a));
+        }
+        Some(Overlay::Help) => {
+            return match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Some(Action::ToggleHelp),
+                _ => None,
+            };
+        }
+        None => {}
+    }
+    if app.screen == Screen::List && app.list.filtering {
+        return match key.code {
+            KeyCode::Esc => Some(Action::FilterClear),
+            KeyCode::Enter => Some(Action::FilterDone),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Down => Some(Action::Down),
+            KeyCode::Char(c) if !ctrl => Some(Action::FilterChar(c)),
+            _ => None,
+        };
+    }
+    let writable = !app.connection.read_only;
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Char('d') if ctrl => Action::PageDown,
+        KeyCode::Char('u') if ctrl => Action::PageUp,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::Enter => Action::Open,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('r') => Action::Refresh,
+        KeyCode::Char('/') if app.screen == Screen::List => Action::FilterStart,
+        KeyCode::Char('s') if app.screen == Screen::List => Action::SortNext,
+        KeyCode::Char('S') if app.screen == Screen::List => Action::SortReverse,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Char('y') => Action::CopyYaml,
+        KeyCode::Char('d') if writable => Action::Delete(D::Open),
+        KeyCode::Char('c') if writable => Action::Credentials(C::Open),
+        _ => return None,
+    })
+}
+
+/// One entry of the footer and the help screen.
+pub struct KeyHint {
+    pub keys: &'static str,
+    pub what: &'static str,
+    /// Greyed out when false (e.g. nothing selected).
+    pub enabled: bool,
+}
+
+/// The keys that apply on the current screen.
+pub fn hints(app: &App) -> Vec<KeyHint> {
+    let has_zone = app.current_zone().is_some();
+    let writable = !app.connection.read_only;
+    let h = |keys, what, enabled| KeyHint {
+        keys,
+        what,
+        enabled,
+    };
+    match &app.overlay {
+        Some(Overlay::Delete(_)) => {
+            return vec![
+                h("DELETE", "type to confirm", true),
+                h("enter", "delete", true),
+                h("esc", "cancel", true),
+            ];
+        }
+        Some(Overlay::Credentials(v)) => {
+            if v.typing() {
+                return vec![h("enter", "save", true), h("esc", "cancel", true)];
+            }
+            let shown = matches!(v.phase, super::credentials::Phase::Shown { .. });
+            return vec![
+                h("enter", "generate", !shown),
+                h("v", "reveal", shown),
+                h("y", "copy secret", shown),
+                h("p", "copy config", shown),
+                h("k", "copy command", shown),
+                h("s", "save", shown),
+                h("esc", "close", true),
+            ];
+        }
+        Some(Overlay::Help) => return vec![h("esc", "close help", true)],
+        None => {}
+    }
+    if app.list.filtering && app.screen == Screen::List {
+        return vec![
+            h("type", "filter", true),
+            h("enter", "keep", true),
+            h("esc", "clear", true),
+        ];
+    }
+    let mut out = match app.screen {
+        Screen::List => vec![
+            h("j/k", "move", has_zone),
+            h("enter", "open", has_zone),
+            h("/", "filter", true),
+            h("s/S", "sort", true),
+        ],
+        Screen::Detail { .. } => vec![h("j/k", "scroll", true), h("esc", "back", true)],
+    };
+    out.push(h("y", "yaml", has_zone));
+    if writable {
+        out.push(h("c", "credentials", has_zone));
+        out.push(h("d", "delete", has_zone));
+    }
+    out.push(h("r", "refresh", true));
+    out.push(h("?", "help", true));
+    out.push(h("q", "quit", true));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::ConnectionInfo;
+    use crate::theme::Theme;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn read_only_hides_mutations() {
+        let ro = App::new(
+            Theme::default(),
+            ConnectionInfo {
+                read_only: true,
+                ..Default::default()
+            },
+            chrono::Utc::now(),
+        );
+        assert!(action_for(&ro, key('d')).is_none());
+        assert!(action_for(&ro, key('c')).is_none());
+        assert!(
+            !hints(&ro)
+                .iter()
+                .any(|h| h.what == "delete" || h.what == "credentials")
+        );
+        let rw = App::new(
+            Theme::default(),
+            ConnectionInfo::default(),
+            chrono::Utc::now(),
+        );
+        assert!(matches!(
+            action_for(&rw, key('d')),
+            Some(Action::Delete(D::Open))
+        ));
+    }
+
+    #[test]
+    fn repeats_never_type_in_the_delete_modal() {
+        let mut a = App::new(
+            Theme::default(),
+            ConnectionInfo::default(),
+            chrono::Utc::now(),
+        );
+        a.overlay = Some(Overlay::Delete(crate::app::DeleteModal {
+            zone: "z".into(),
+            display_name: String::new(),
+            partner: None,
+            topics: vec![],
+            typed: String::new(),
+            armed_at: None,
+            busy: false,
+            hint: None,
+        }));
+        let mut repeat = key('D');
+        repeat.kind = KeyEventKind::Repeat;
+        assert!(action_for(&a, repeat).is_none());
+        assert!(matches!(
+            action_for(&a, key('q')),
+            Some(Action::Delete(D::Char('q')))
+        ));
+    }
+}

@@ -1,0 +1,518 @@
+//! The console's state and how actions change it. Terminal events become
+//! [`Action`]s (see `keys`), [`App::update`] applies them and returns the
+//! [`Effect`]s to run (network calls, clipboard), whose results come back
+//! as actions. Rendering (`ui`) only reads this state.
+
+pub mod credentials;
+pub mod delete;
+pub mod keys;
+pub mod poll;
+pub mod zone_list;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::api::{ApiError, PartnerZone, ZoneStatus};
+use crate::secret::Secret;
+use crate::theme::Theme;
+pub use credentials::CredentialsView;
+pub use delete::DeleteModal;
+pub use poll::Poller;
+pub use zone_list::{SortKey, ZoneList};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    List,
+    Detail { name: String, scroll: u16 },
+}
+
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    Help,
+    Delete(DeleteModal),
+    Credentials(Box<CredentialsView>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToastKind {
+    Info,
+    Success,
+    Failure,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub kind: ToastKind,
+    pub until: DateTime<Utc>,
+}
+
+/// Where pz is connected, for the header.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionInfo {
+    pub label: String,
+    pub sandbox: bool,
+    pub read_only: bool,
+}
+
+/// Everything that can happen to the state.
+// Actions are built, moved once into `update` and dropped: their size
+// does not matter, boxing the network results would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Action {
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    Refresh,
+    FilterStart,
+    FilterChar(char),
+    FilterBackspace,
+    FilterDone,
+    FilterClear,
+    SortNext,
+    SortReverse,
+    ToggleHelp,
+    CopyYaml,
+    /// Time passes (animations, polling, toasts).
+    Tick(DateTime<Utc>),
+    Resize(u16, u16),
+    /// A frame was drawn: overlays that guard against typed-ahead keys arm.
+    Drawn(DateTime<Utc>),
+    ZonesLoaded(Result<Vec<PartnerZone>, ApiError>),
+    ZoneLoaded(String, Result<PartnerZone, ApiError>),
+    /// Keys for the delete modal and the credentials view.
+    Delete(delete::DeleteAction),
+    DeleteDone(String, Result<(), ApiError>),
+    Credentials(credentials::CredentialsAction),
+    CredentialsDone(String, Result<(Secret, String), ApiError>),
+    /// The result of a copy or a save, as a message for a toast.
+    Notice(Result<String, String>),
+}
+
+/// What the runtime must do for the state.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    FetchZones,
+    FetchZone(String),
+    DeleteZone(String),
+    /// Generate a secret, and fetch the kafka-configuration with it.
+    GenerateCredentials(String),
+    /// Copy text; `what` names it for the toast, `secret` keeps it out of logs.
+    Copy {
+        text: Secret,
+        what: String,
+    },
+    /// Write `text` to a new 0600 file.
+    Save {
+        path: String,
+        text: Secret,
+        overwrite: bool,
+    },
+}
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub struct App {
+    pub now: DateTime<Utc>,
+    pub theme: Theme,
+    pub connection: ConnectionInfo,
+    pub list: ZoneList,
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    /// The open zone's latest copy (refreshed on its own).
+    pub detail: Option<PartnerZone>,
+    pub error: Option<String>,
+    pub toasts: Vec<Toast>,
+    pub poll: Poller,
+    pub loaded: bool,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Animation frame for PENDING badges.
+    pub frame: usize,
+}
+
+impl App {
+    pub fn new(theme: Theme, connection: ConnectionInfo, now: DateTime<Utc>) -> App {
+        App {
+            now,
+            theme,
+            connection,
+            list: ZoneList::default(),
+            screen: Screen::List,
+            overlay: None,
+            detail: None,
+            error: None,
+            toasts: Vec::new(),
+            poll: Poller::default(),
+            loaded: false,
+            size: (80, 24),
+            quit: false,
+            frame: 0,
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// Rows of the zone table: the screen less header, summary, table
+    /// header, status bar and footer.
+    pub fn table_rows(&self) -> usize {
+        self.size.1.saturating_sub(7).max(1) as usize
+    }
+
+    pub fn toast(&mut self, kind: ToastKind, text: impl Into<String>) {
+        let secs = if kind == ToastKind::Failure { 8 } else { 4 };
+        self.toasts.push(Toast {
+            text: text.into(),
+            kind,
+            until: self.now + Duration::seconds(secs),
+        });
+        if self.toasts.len() > 3 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// The zone the current screen is about: the open one, or the selected.
+    pub fn current_zone(&self) -> Option<&PartnerZone> {
+        match &self.screen {
+            Screen::Detail { name, .. } => self
+                .detail
+                .as_ref()
+                .filter(|z| &z.metadata.name == name)
+                .or_else(|| self.list.zones().iter().find(|z| &z.metadata.name == name)),
+            Screen::List => self.list.selected_zone(),
+        }
+    }
+
+    /// Whether a PENDING badge is on screen (and so must animate).
+    pub fn animating(&self) -> bool {
+        self.list.any_pending() || !self.toasts.is_empty()
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Tick(now) => {
+                self.now = now;
+                self.frame = self.frame.wrapping_add(1);
+                self.toasts.retain(|t| t.until > now);
+                if self.poll.due(now) {
+                    self.poll.started();
+                    effects.push(Effect::FetchZones);
+                    if let Screen::Detail { name, .. } = &self.screen {
+                        effects.push(Effect::FetchZone(name.clone()));
+                    }
+                }
+            }
+            Action::Drawn(at) => {
+                if let Some(Overlay::Delete(modal)) = &mut self.overlay {
+                    modal.drawn(at);
+                }
+            }
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                let rows = self.table_rows();
+                self.list.ensure_visible(rows);
+            }
+            Action::ZonesLoaded(result) => self.zones_loaded(result),
+            Action::ZoneLoaded(name, result) => match result {
+                Ok(zone) => {
+                    if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
+                        self.detail = Some(zone);
+                    }
+                }
+                Err(ApiError::NotFound(_)) => {
+                    if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
+                        self.screen = Screen::List;
+                        self.detail = None;
+                        self.toast(ToastKind::Info, format!("{name} no longer exists"));
+                    }
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            },
+            Action::Delete(a) => effects.extend(delete::update(self, a)),
+            Action::DeleteDone(name, result) => delete::done(self, name, result, &mut effects),
+            Action::Credentials(a) => effects.extend(credentials::update(self, a)),
+            Action::CredentialsDone(name, result) => credentials::done(self, name, result),
+            Action::Notice(Ok(text)) => self.toast(ToastKind::Success, text),
+            Action::Notice(Err(text)) => {
+                self.error = Some(text.clone());
+                self.toast(ToastKind::Failure, text);
+            }
+            other => self.navigate(other, &mut effects),
+        }
+        effects
+    }
+
+    fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
+        let rows = self.table_rows();
+        let on_list = self.screen == Screen::List;
+        match action {
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help) => None,
+                    _ => Some(Overlay::Help),
+                }
+            }
+            Action::Back => {
+                if self.overlay.is_some() {
+                    self.overlay = None;
+                } else if !on_list {
+                    self.screen = Screen::List;
+                    self.detail = None;
+                } else if !self.list.filter.is_empty() {
+                    self.list.set_filter(String::new());
+                }
+                self.error = None;
+            }
+            Action::Refresh => {
+                self.poll.now();
+                self.error = None;
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown if !on_list => {
+                if let Screen::Detail { scroll, .. } = &mut self.screen {
+                    let page = rows as i32;
+                    let delta = match action {
+                        Action::Up => -1,
+                        Action::Down => 1,
+                        Action::PageUp => -page,
+                        _ => page,
+                    };
+                    *scroll = (*scroll as i32 + delta).clamp(0, 500) as u16;
+                }
+            }
+            Action::Top | Action::Bottom if !on_list => {
+                if let Screen::Detail { scroll, .. } = &mut self.screen {
+                    *scroll = if matches!(action, Action::Top) {
+                        0
+                    } else {
+                        500
+                    };
+                }
+            }
+            Action::Up => self.list.move_by(-1),
+            Action::Down => self.list.move_by(1),
+            Action::PageUp => self.list.move_by(-(rows as isize)),
+            Action::PageDown => self.list.move_by(rows as isize),
+            Action::Top => self.list.top(),
+            Action::Bottom => self.list.bottom(),
+            Action::Open => {
+                if let Some(z) = self.list.selected_zone().filter(|_| on_list) {
+                    let name = z.metadata.name.clone();
+                    self.detail = Some(z.clone());
+                    effects.push(Effect::FetchZone(name.clone()));
+                    self.screen = Screen::Detail { name, scroll: 0 };
+                }
+            }
+            Action::FilterStart => self.list.filtering = true,
+            Action::FilterChar(c) => {
+                let mut f = self.list.filter.clone();
+                f.push(c);
+                self.list.set_filter(f);
+            }
+            Action::FilterBackspace => {
+                let mut f = self.list.filter.clone();
+                f.pop();
+                self.list.set_filter(f);
+            }
+            Action::FilterDone => self.list.filtering = false,
+            Action::FilterClear => {
+                self.list.filtering = false;
+                self.list.set_filter(String::new());
+            }
+            Action::SortNext => {
+                let (s, d) = (self.list.sort.next(), self.list.descending);
+                self.list.set_sort(s, d);
+            }
+            Action::SortReverse => {
+                let (s, d) = (self.list.sort, !self.list.descending);
+                self.list.set_sort(s, d);
+            }
+            Action::CopyYaml => {
+                if let Some(z) = self.current_zone() {
+                    let what = format!("{} as YAML", z.metadata.name);
+                    effects.push(Effect::Copy {
+                        text: Secret::new(crate::cli::yaml::zone_to_yaml(z)),
+                        what,
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.list.ensure_visible(rows);
+    }
+
+    fn zones_loaded(&mut self, result: Result<Vec<PartnerZone>, ApiError>) {
+        match result {
+            Ok(zones) => {
+                if self.loaded {
+                    self.announce_transitions(&zones);
+                }
+                self.list.set_zones(zones);
+                self.list.ensure_visible(self.table_rows());
+                self.loaded = true;
+                self.poll.succeeded(self.now, self.list.any_pending());
+                if self
+                    .error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("connection:"))
+                {
+                    self.error = None;
+                }
+            }
+            Err(e) => {
+                self.poll.failed(self.now, e.to_string());
+                let retry = Poller::backoff(self.poll.failures).num_seconds();
+                self.error = Some(format!("connection: {e} (retrying in {retry}s)"));
+            }
+        }
+    }
+
+    /// Toasts for zones that turned READY or FAILED since the last refresh.
+    fn announce_transitions(&mut self, zones: &[PartnerZone]) {
+        let mut messages = Vec::new();
+        for z in zones {
+            let before = self
+                .list
+                .zones()
+                .iter()
+                .find(|o| o.metadata.name == z.metadata.name)
+                .and_then(|o| o.metadata.status.clone());
+            if before != Some(ZoneStatus::Pending) {
+                continue;
+            }
+            match &z.metadata.status {
+                Some(ZoneStatus::Ready) => {
+                    messages.push((ToastKind::Success, format!("{} is READY", z.metadata.name)))
+                }
+                Some(ZoneStatus::Failed) => messages.push((
+                    ToastKind::Failure,
+                    format!(
+                        "{} FAILED: check that the Gateway of {} is active",
+                        z.metadata.name, z.spec.cluster
+                    ),
+                )),
+                _ => {}
+            }
+        }
+        for (kind, text) in messages {
+            self.toast(kind, text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zone_list::tests::zone;
+    use super::*;
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::seconds(secs)
+    }
+
+    fn app() -> App {
+        App::new(Theme::default(), ConnectionInfo::default(), t(0))
+    }
+
+    #[test]
+    fn tick_polls_and_errors_back_off() {
+        let mut a = app();
+        assert_eq!(a.update(Action::Tick(t(0))), vec![Effect::FetchZones]);
+        assert!(
+            a.update(Action::Tick(t(0))).is_empty(),
+            "one request at a time"
+        );
+        a.update(Action::ZonesLoaded(Err(ApiError::ConnectionRefused {
+            url: "http://x".into(),
+        })));
+        assert!(a.error.as_deref().unwrap().contains("retrying in 1s"));
+        assert!(a.update(Action::Tick(t(0))).is_empty());
+        assert_eq!(a.update(Action::Tick(t(1))), vec![Effect::FetchZones]);
+        a.update(Action::ZonesLoaded(Err(ApiError::ConnectionRefused {
+            url: "http://x".into(),
+        })));
+        assert!(a.error.as_deref().unwrap().contains("retrying in 2s"));
+        assert!(a.update(Action::Tick(t(2))).is_empty());
+        assert_eq!(a.update(Action::Tick(t(3))), vec![Effect::FetchZones]);
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "a",
+            ZoneStatus::Ready,
+            1,
+            "g",
+        )])));
+        assert!(a.error.is_none(), "recovered");
+        assert!(a.loaded);
+    }
+
+    #[test]
+    fn transitions_raise_toasts() {
+        let mut a = app();
+        a.update(Action::ZonesLoaded(Ok(vec![
+            zone("a", ZoneStatus::Pending, 1, "g1"),
+            zone("b", ZoneStatus::Pending, 1, "g2"),
+        ])));
+        a.update(Action::ZonesLoaded(Ok(vec![
+            zone("a", ZoneStatus::Ready, 1, "g1"),
+            zone("b", ZoneStatus::Failed, 1, "g2"),
+        ])));
+        let texts: Vec<_> = a.toasts.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts[0], "a is READY");
+        assert!(texts[1].contains("check that the Gateway of g2 is active"));
+        a.update(Action::Tick(t(30)));
+        assert!(a.toasts.is_empty(), "toasts expire");
+    }
+
+    #[test]
+    fn open_detail_and_back_and_filter() {
+        let mut a = app();
+        a.update(Action::ZonesLoaded(Ok(vec![
+            zone("a", ZoneStatus::Ready, 1, "g"),
+            zone("b", ZoneStatus::Ready, 1, "g"),
+        ])));
+        a.update(Action::Down);
+        let fx = a.update(Action::Open);
+        assert_eq!(fx, vec![Effect::FetchZone("b".into())]);
+        assert_eq!(a.current_zone().unwrap().metadata.name, "b");
+        assert_eq!(a.update(Action::Tick(t(10))).len(), 2, "list and open zone");
+        a.update(Action::Back);
+        assert_eq!(a.screen, Screen::List);
+        a.update(Action::FilterStart);
+        a.update(Action::FilterChar('a'));
+        assert_eq!(a.list.visible_len(), 1);
+        a.update(Action::FilterDone);
+        assert!(!a.list.filtering);
+        a.update(Action::Back);
+        assert_eq!(a.list.visible_len(), 2, "esc clears the filter");
+    }
+
+    #[test]
+    fn copy_yaml_copies_the_current_zone() {
+        let mut a = app();
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "a",
+            ZoneStatus::Ready,
+            1,
+            "g",
+        )])));
+        let fx = a.update(Action::CopyYaml);
+        match &fx[..] {
+            [Effect::Copy { text, what }] => {
+                assert!(text.expose().contains("kind: PartnerZone"));
+                assert!(what.contains("YAML"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The interactive console's runtime: the terminal (always restored), the
+//! event loop, and the tasks that run effects and report back.
+
+use std::io::Write;
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream};
+use futures::{FutureExt, StreamExt};
+use tokio::sync::mpsc;
+
+use crate::api::Client;
+use crate::app::credentials::CredentialsAction;
+use crate::app::{Action, App, ConnectionInfo, Effect, keys};
+use crate::backend::{self, Backend};
+use crate::cli::Cli;
+use crate::clipboard::{self, Method};
+use crate::config::{ConfigFile, Paths, Target, resolve_target};
+use crate::theme::Theme;
+
+/// Messages from tasks to the loop.
+#[allow(clippy::large_enum_variant)] // see `Action`
+enum Msg {
+    Action(Action),
+    /// Bytes for the terminal itself (OSC 52), written between frames.
+    Terminal(Vec<u8>),
+}
+
+/// Puts the terminal back: raw mode off, main screen, cursor shown.
+/// Safe to call more than once, and when the terminal is gone.
+pub fn restore_terminal() {
+    ratatui::restore();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        // The message comes after the restore, on the main screen.
+        previous(info);
+    }));
+}
+
+/// Runs the console until the user quits or the session ends.
+pub async fn run(cli: &Cli) -> anyhow::Result<()> {
+    let paths = Paths::from_env();
+    let file = ConfigFile::load(&paths.config_file)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::choose(cli.theme.as_deref(), file.theme.as_deref(), no_color)?;
+    let mode: clipboard::Mode = cli
+        .clipboard
+        .as_deref()
+        .or(file.clipboard.as_deref())
+        .unwrap_or("auto")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    let method = clipboard::choose(mode, &clipboard::Env::current());
+    let target = resolve_target(&file, cli.context.as_deref(), &|k| std::env::var(k).ok())?;
+    let sandbox = matches!(target, Target::Sandbox);
+    let backend = backend::connect(target, &paths).await?;
+    let connection = ConnectionInfo {
+        label: backend.label(),
+        sandbox,
+        read_only: cli.read_only || backend.read_only,
+    };
+    tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
+    let app = App::new(theme, connection, Utc::now());
+
+    install_panic_hook();
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, app, &backend, method).await;
+    restore_terminal();
+    if let Some(s) = backend.sandbox {
+        s.shutdown().await;
+    }
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    mut app: App,
+    backend: &Backend,
+    method: Method,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new()?;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    let mut ticks: u64 = 0;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| crate::ui::render(f, &app))?;
+            app.update(Action::Drawn(Utc::now()));
+        }
+        if app.quit {
+            return Ok(());
+        }
+        tokio::select! {
+            event = events.next() => {
+                match event {
+                    Some(Ok(ev)) => handle_event(&mut app, ev, backend, method, &tx),
+                    // The terminal is gone (e.g. a dropped SSH session).
+                    Some(Err(_)) | None => return Ok(()),
+                }
+                // Keys that arrived in the same burst are handled before
+                // the next frame: a modal opened by the first never sees
+                // the rest as typed into it.
+                while let Some(Some(Ok(ev))) = events.next().now_or_never() {
+                    handle_event(&mut app, ev, backend, method, &tx);
+                }
+                dirty = true;
+            }
+            Some(msg) = rx.recv() => {
+                match msg {
+                    Msg::Action(action) => {
+                        app.now = Utc::now();
+                        let effects = app.update(action);
+                        run_effects(effects, backend, method, &tx);
+                    }
+                    Msg::Terminal(bytes) => {
+                        let mut out = std::io::stdout();
+                        out.write_all(&bytes)?;
+                        out.flush()?;
+                    }
+                }
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                ticks += 1;
+                let effects = app.update(Action::Tick(Utc::now()));
+                // Spinners and toasts move every tick; times once a second.
+                dirty = app.animating() || ticks.is_multiple_of(4) || !effects.is_empty();
+                run_effects(effects, backend, method, &tx);
+            }
+            _ = signals.next() => return Ok(()),
+        }
+    }
+}
+
+fn handle_event(
+    app: &mut App,
+    event: Event,
+    backend: &Backend,
+    method: Method,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    app.now = Utc::now();
+    let action = match event {
+        Event::Key(key) => keys::action_for(app, key),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    };
+    if let Some(action) = action {
+        let effects = app.update(action);
+        run_effects(effects, backend, method, tx);
+    }
+}
+
+fn send(tx: &mpsc::UnboundedSender<Msg>, action: Action) {
+    let _ = tx.send(Msg::Action(action));
+}
+
+/// Starts a task per effect; each reports back with a message.
+fn run_effects(
+    effects: Vec<Effect>,
+    backend: &Backend,
+    method: Method,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    for effect in effects {
+        let client: Client = backend.client.clone();
+        let tx = tx.clone();
+        match effect {
+            Effect::FetchZones => {
+                tokio::spawn(async move {
+                    send(&tx, Action::ZonesLoaded(client.list_zones().await));
+                });
+            }
+            Effect::FetchZone(name) => {
+                tokio::spawn(async move {
+                    let result = client.get_zone(&name).await;
+                    send(&tx, Action::ZoneLoaded(name, result));
+                });
+            }
+            Effect::DeleteZone(name) => {
+                tokio::spawn(async move {
+                    let result = client.delete_zone(&name).await;
+                    send(&tx, Action::DeleteDone(name, result));
+                });
+            }
+            Effect::GenerateCredentials(name) => {
+                tokio::spawn(async move {
+                    // The configuration first: a failure there must not
+                    // waste a secret nobody will see.
+                    let result = match client.kafka_configuration(&name).await {
+                        Ok(config) => client
+                            .generate_credentials(&name)
+                            .await
+                            .map(|secret| (secret, config)),
+                        Err(e) => Err(e),
+                    };
+                    send(&tx, Action::CredentialsDone(name, result));
+                });
+            }
+            Effect::Copy { text, what } => {
+                tokio::task::spawn_blocking(move || match clipboard::copy(&text, method) {
+                    Ok(outcome) => {
+                        if let Some(bytes) = outcome.terminal_bytes {
+                            let _ = tx.send(Msg::Terminal(bytes));
+                        }
+                        let via = outcome.method.describe();
+                        send(&tx, Action::Notice(Ok(format!("Copied {what} via {via}"))));
+                    }
+                    Err(e) => send(
+                        &tx,
+                        Action::Notice(Err(format!("Could not copy {what}: {e}"))),
+                    ),
+                });
+            }
+            Effect::Save {
+                path,
+                text,
+                overwrite,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let p = std::path::Path::new(&path);
+                    if p.exists() && !overwrite {
+                        send(
+                            &tx,
+                            Action::Credentials(CredentialsAction::SaveExists(path)),
+                        );
+                        return;
+                    }
+                    let written = crate::sandbox::store::create_private(p).and_then(|mut f| {
+                        f.write_all(text.expose().as_bytes())
+                            .and_then(|()| f.sync_all())
+                    });
+                    let notice = match written {
+                        Ok(()) => Ok(format!("Saved {path} (mode 0600)")),
+                        Err(e) => Err(format!("Could not save {path}: {e}")),
+                    };
+                    send(&tx, Action::Notice(notice));
+                });
+            }
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP (a dropped SSH session) end the loop, so the
+/// terminal is restored on the way out.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

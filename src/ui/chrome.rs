@@ -1,0 +1,148 @@
+//! Header, status bar, footer, toasts and the "terminal too small" screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::widgets::{hint_line, truncate};
+use crate::app::{App, MIN_HEIGHT, MIN_WIDTH, ToastKind, keys};
+use crate::format::relative;
+use crate::theme::Theme;
+
+pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut left = vec![Span::styled(
+        " pz ",
+        t.selection.add_modifier(Modifier::BOLD),
+    )];
+    left.push(Span::styled(
+        " Partner Zones ",
+        t.accent.add_modifier(Modifier::BOLD),
+    ));
+    if app.connection.sandbox {
+        left.push(Span::styled(
+            " SANDBOX ",
+            t.warning.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+        left.push(Span::raw(" "));
+    }
+    if app.connection.read_only {
+        left.push(Span::styled(
+            " READ-ONLY ",
+            t.muted.add_modifier(Modifier::REVERSED),
+        ));
+        left.push(Span::raw(" "));
+    }
+    left.push(Span::styled(app.connection.label.clone(), t.muted));
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+
+    // The connection indicator, right-aligned.
+    let p = &app.poll;
+    let indicator = if let Some(err) = &p.last_error {
+        let retry = p
+            .next_at
+            .map(|at| (at - app.now).num_seconds().max(0))
+            .unwrap_or(0);
+        let _ = err;
+        Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
+    } else if let Some(ok) = p.last_ok {
+        Span::styled(
+            format!("● updated {} ", relative(Some(ok), app.now)),
+            t.success,
+        )
+    } else {
+        Span::styled("◌ connecting… ", t.muted)
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(indicator)).alignment(Alignment::Right),
+        area,
+    );
+}
+
+pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = match &app.error {
+        Some(e) => Line::from(vec![
+            Span::styled(" ✖ ", t.failure.add_modifier(Modifier::BOLD)),
+            Span::styled(
+                truncate(e, area.width.saturating_sub(4) as usize),
+                t.failure,
+            ),
+        ]),
+        // Under an overlay the toasts cannot float: the newest one is here.
+        None if app.overlay.is_some() && !app.toasts.is_empty() => {
+            let toast = &app.toasts[app.toasts.len() - 1];
+            let style = match toast.kind {
+                ToastKind::Success => t.success,
+                ToastKind::Failure => t.failure,
+                ToastKind::Info => t.accent,
+            };
+            Line::from(Span::styled(format!(" ✓ {}", toast.text), style))
+        }
+        None if !app.loaded => Line::from(Span::styled(" Loading zones…", t.muted)),
+        None if app.connection.sandbox => Line::from(Span::styled(
+            " Local sandbox: no Console configured (set CDK_BASE_URL or --context; `pz info`)",
+            t.muted,
+        )),
+        None => Line::from(""),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let mut hints = keys::hints(app);
+    // On a narrow terminal the obvious keys go first; `?` lists them all.
+    for optional in ["j/k", "s/S", "r", "g/G"] {
+        if hint_line(&hints, &app.theme).width() <= area.width as usize {
+            break;
+        }
+        hints.retain(|h| h.keys != optional);
+    }
+    frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
+}
+
+/// Toasts stack in the lower right corner of the body.
+pub fn toasts(frame: &mut Frame, body: Rect, app: &App) {
+    let t = &app.theme;
+    let mut y = body.bottom();
+    for toast in app.toasts.iter().rev() {
+        let width = (toast.text.chars().count() as u16 + 4).min(body.width.saturating_sub(2));
+        if y < body.y + 3 || width < 8 {
+            break;
+        }
+        y -= 3;
+        let area = Rect {
+            x: body.right().saturating_sub(width + 1),
+            y,
+            width,
+            height: 3,
+        };
+        let style = match toast.kind {
+            ToastKind::Success => t.success,
+            ToastKind::Failure => t.failure,
+            ToastKind::Info => t.accent,
+        };
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(truncate(&toast.text, width.saturating_sub(4) as usize))
+                .style(t.text)
+                .block(Block::default().borders(Borders::ALL).border_style(style)),
+            area,
+        );
+    }
+}
+
+pub fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!(
+        "terminal too small: {}x{}, pz needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(theme.warning)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}

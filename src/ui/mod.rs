@@ -1,0 +1,60 @@
+//! Rendering: a pure function of [`App`]. Each screen and overlay has its
+//! own file, named for what it shows.
+
+mod chrome;
+mod credentials;
+mod delete_modal;
+mod help;
+mod widgets;
+mod zone_detail;
+mod zone_list;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::{App, Overlay, Screen};
+
+/// Draws the whole screen for `app`.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if app.too_small() || area.width < crate::app::MIN_WIDTH || area.height < crate::app::MIN_HEIGHT
+    {
+        chrome::too_small(frame, area, &app.theme);
+        return;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::header(frame, header, app);
+    match &app.screen {
+        Screen::List => zone_list::render(frame, body, app),
+        Screen::Detail { scroll, .. } => zone_detail::render(frame, body, app, *scroll),
+    }
+    chrome::status_bar(frame, status, app);
+    chrome::footer(frame, footer, app);
+    match &app.overlay {
+        Some(Overlay::Help) => help::render(frame, area, app),
+        Some(Overlay::Delete(modal)) => delete_modal::render(frame, area, app, modal),
+        Some(Overlay::Credentials(view)) => credentials::render(frame, area, app, view),
+        None => {}
+    }
+    if app.overlay.is_none() {
+        chrome::toasts(frame, body, app);
+    }
+}
+
+/// A rectangle of at most `width` x `height`, centred in `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

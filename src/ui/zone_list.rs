@@ -1,0 +1,156 @@
+//! The home screen: a summary line and the zone table. Only the rows in
+//! view are built, so the cost of a frame does not grow with the zones.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+use super::widgets::{status_badge, truncate};
+use crate::api::ZoneStatus;
+use crate::app::{App, SortKey};
+use crate::format::{parse_time, relative};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let [summary, table] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+
+    let list = &app.list;
+    let pending = list.count_status(&ZoneStatus::Pending);
+    let failed = list.count_status(&ZoneStatus::Failed);
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} zones", list.zones().len()),
+            t.text.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(" · ", t.muted),
+        Span::styled(format!("{} topics shared", list.total_topics()), t.text),
+    ];
+    if pending > 0 {
+        spans.push(Span::styled(" · ", t.muted));
+        spans.push(Span::styled(format!("{pending} PENDING"), t.warning));
+    }
+    if failed > 0 {
+        spans.push(Span::styled(" · ", t.muted));
+        spans.push(Span::styled(format!("{failed} FAILED"), t.failure));
+    }
+    if list.filtering || !list.filter.is_empty() {
+        spans.push(Span::styled("   filter: ", t.muted));
+        spans.push(Span::styled(format!("/{}", list.filter), t.accent));
+        if list.filtering {
+            spans.push(Span::styled("▏", t.accent));
+        }
+        spans.push(Span::styled(
+            format!("  ({} of {})", list.visible_len(), list.zones().len()),
+            t.muted,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), summary);
+
+    let arrow = if list.descending { "↓" } else { "↑" };
+    let title = format!(" Zones · sorted by {} {arrow} ", list.sort.label());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(title, t.muted));
+    let inner = block.inner(table);
+    frame.render_widget(block, table);
+
+    if list.visible_len() == 0 {
+        let text = if !app.loaded {
+            "Loading…".to_string()
+        } else if list.zones().is_empty() {
+            "No Partner Zones yet. Create one with the Console or `pz apply -f zone.yaml`."
+                .to_string()
+        } else {
+            format!("No zone matches “{}” (esc clears the filter)", list.filter)
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {text}"), t.muted)),
+            inner,
+        );
+        return;
+    }
+
+    let wide = inner.width >= 110;
+    let mut widths = vec![
+        Constraint::Length(10), // status
+        Constraint::Fill(3),    // zone
+    ];
+    let mut header = vec!["STATUS", "ZONE (ID)"];
+    if wide {
+        widths.push(Constraint::Fill(2));
+        header.push("URL");
+    }
+    widths.extend([
+        Constraint::Length(6),
+        Constraint::Fill(1),
+        Constraint::Length(9),
+    ]);
+    header.extend(["TOPICS", "GATEWAY", "UPDATED"]);
+    let sorted_col = match list.sort {
+        SortKey::Status => Some(0),
+        SortKey::Name => Some(1),
+        SortKey::Topics => Some(header.len() - 3),
+        SortKey::Gateway => Some(header.len() - 2),
+        SortKey::Updated => Some(header.len() - 1),
+    };
+    let header_row = Row::new(header.iter().enumerate().map(|(i, h)| {
+        let style = if Some(i) == sorted_col {
+            t.accent
+        } else {
+            t.muted
+        };
+        Cell::from(Span::styled(
+            h.to_string(),
+            style.add_modifier(Modifier::BOLD),
+        ))
+    }));
+
+    let rows_in_view = inner.height.saturating_sub(1) as usize;
+    let offset = list
+        .offset
+        .min(list.visible_len().saturating_sub(rows_in_view.max(1)));
+    let zone_width = (inner.width as usize).saturating_sub(if wide { 60 } else { 40 });
+    let rows = list
+        .visible_rows(offset, offset + rows_in_view)
+        .map(|(i, z)| {
+            let display = z.spec.display_name.as_deref().unwrap_or(&z.metadata.name);
+            let name = if display == z.metadata.name {
+                display.to_string()
+            } else {
+                format!("{display} ({})", z.metadata.name)
+            };
+            let updated = relative(
+                z.metadata.updated_at.as_deref().and_then(parse_time),
+                app.now,
+            );
+            let mut cells = vec![
+                Cell::from(status_badge(z.metadata.status.as_ref(), app.frame, t)),
+                Cell::from(truncate(&name, zone_width.max(10))),
+            ];
+            if wide {
+                cells.push(Cell::from(Span::styled(
+                    z.spec.url.clone().unwrap_or_default(),
+                    t.muted,
+                )));
+            }
+            cells.extend([
+                Cell::from(format!("{:>6}", z.spec.topics.len())),
+                Cell::from(z.spec.cluster.clone()),
+                Cell::from(Span::styled(updated, t.muted)),
+            ]);
+            let row = Row::new(cells).style(t.text);
+            if i == list.selected {
+                row.style(t.selection)
+            } else {
+                row
+            }
+        });
+    let table = Table::new(rows, widths)
+        .header(header_row)
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}

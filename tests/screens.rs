@@ -1,0 +1,211 @@
+//! Snapshots of every screen, rendered to ratatui's TestBackend at 80x24
+//! and 120x40 with a fixed clock.
+
+use chrono::{DateTime, Duration, Utc};
+use pz::api::{ApiError, PartnerZone};
+use pz::app::credentials::CredentialsAction;
+use pz::app::delete::DeleteAction;
+use pz::app::{Action, App, ConnectionInfo};
+use pz::sandbox::World;
+use pz::secret::Secret;
+use pz::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn clock() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn zones() -> Vec<PartnerZone> {
+    let mut world = World::seed(clock() - Duration::seconds(30));
+    world.settle(clock() - Duration::seconds(29));
+    let mut zones: Vec<PartnerZone> = world.zones.into_values().map(|s| s.zone).collect();
+    for (i, z) in zones.iter_mut().enumerate() {
+        z.metadata.id = Some(format!("00000000-0000-0000-0000-00000000000{i}"));
+    }
+    // One zone still deploying, to show the PENDING badge.
+    zones[2].metadata.status = Some(pz::api::ZoneStatus::Pending);
+    zones
+}
+
+fn app(size: (u16, u16)) -> App {
+    let conn = ConnectionInfo {
+        label: "sandbox http://127.0.0.1:8080".into(),
+        sandbox: true,
+        read_only: false,
+    };
+    let mut a = App::new(Theme::default(), conn, clock());
+    a.update(Action::Resize(size.0, size.1));
+    a
+}
+
+fn loaded(size: (u16, u16)) -> App {
+    let mut a = app(size);
+    a.update(Action::ZonesLoaded(Ok(zones())));
+    a
+}
+
+fn draw(a: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(a.size.0, a.size.1)).unwrap();
+    t.draw(|f| pz::ui::render(f, a)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snap(name: &str, make: impl Fn((u16, u16)) -> App) {
+    for size in SIZES {
+        let a = make(size);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), draw(&a));
+    }
+}
+
+#[test]
+fn list_empty() {
+    snap("list_empty", |s| {
+        let mut a = app(s);
+        a.update(Action::ZonesLoaded(Ok(vec![])));
+        a
+    });
+}
+
+#[test]
+fn list_loaded() {
+    snap("list_loaded", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Down);
+        a
+    });
+}
+
+#[test]
+fn list_filtered() {
+    snap("list_filtered", |s| {
+        let mut a = loaded(s);
+        a.update(Action::FilterStart);
+        for c in "gateway-dr".chars() {
+            a.update(Action::FilterChar(c));
+        }
+        a
+    });
+}
+
+#[test]
+fn list_error() {
+    snap("list_error", |s| {
+        let mut a = app(s);
+        a.update(Action::ZonesLoaded(Err(ApiError::ConnectionRefused {
+            url: "http://127.0.0.1:8080/public/console/v2/partner-zone".into(),
+        })));
+        a
+    });
+}
+
+#[test]
+fn detail() {
+    snap("detail", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Down); // globex-analytics: every field is set
+        a.update(Action::Open);
+        a
+    });
+}
+
+#[test]
+fn detail_failed() {
+    snap("detail_failed", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Bottom); // umbrella-research is FAILED
+        a.update(Action::Open);
+        a
+    });
+}
+
+#[test]
+fn help() {
+    snap("help", |s| {
+        let mut a = loaded(s);
+        a.update(Action::ToggleHelp);
+        a
+    });
+}
+
+#[test]
+fn delete_modal() {
+    snap("delete_modal", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Delete(DeleteAction::Open));
+        a.update(Action::Drawn(clock() - Duration::seconds(1)));
+        for c in "DELET".chars() {
+            a.update(Action::Delete(DeleteAction::Char(c)));
+        }
+        a.update(Action::Delete(DeleteAction::Confirm));
+        a
+    });
+}
+
+#[test]
+fn credentials() {
+    snap("credentials", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Credentials(CredentialsAction::Open));
+        a.update(Action::Credentials(CredentialsAction::Confirm));
+        // exp = 2026-12-22T12:00:00Z
+        let secret = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3OTgyMDAwMDB9.c2lnbmF0dXJl";
+        a.update(Action::CredentialsDone(
+            "acme-logistics".into(),
+            Ok((
+                Secret::new(secret),
+                "bootstrap.servers=gateway-prod.sandbox.local:9094\n".into(),
+            )),
+        ));
+        a
+    });
+}
+
+#[test]
+fn too_small() {
+    let mut a = loaded((40, 10));
+    a.update(Action::Resize(40, 10));
+    insta::assert_snapshot!("too_small_40x10", draw(&a));
+}
+
+#[test]
+fn the_secret_is_masked_until_revealed() {
+    let mut a = loaded((80, 24));
+    a.update(Action::Credentials(CredentialsAction::Open));
+    a.update(Action::Credentials(CredentialsAction::Confirm));
+    a.update(Action::CredentialsDone(
+        "acme-logistics".into(),
+        Ok((
+            Secret::new("s3cr3t-value"),
+            "bootstrap.servers=gw:1\n".into(),
+        )),
+    ));
+    assert!(!draw(&a).contains("s3cr3t-value"));
+    a.update(Action::Credentials(CredentialsAction::Reveal));
+    assert!(draw(&a).contains("s3cr3t-value"));
+}
+
+#[test]
+fn every_size_renders_without_panic() {
+    let mut a = loaded((80, 24));
+    a.update(Action::Open);
+    for w in [1u16, 2, 10, 59, 60, 61, 80, 150, 300] {
+        for h in [1u16, 2, 5, 14, 15, 16, 24, 60, 100] {
+            a.update(Action::Resize(w, h));
+            let _ = draw(&a);
+        }
+    }
+}
