@@ -96,6 +96,11 @@ async fn event_loop(
         if dirty {
             terminal.draw(|f| crate::ui::render(f, &app))?;
             app.update(Action::Drawn(Utc::now()));
+            // A seam for the end-to-end test of the panic path (debug builds only).
+            #[cfg(debug_assertions)]
+            if app.loaded && std::env::var_os("PZ_DEBUG_PANIC").is_some() {
+                panic!("deliberate panic (PZ_DEBUG_PANIC)");
+            }
         }
         if app.quit {
             return Ok(());

@@ -1,0 +1,273 @@
+//! End to end: the real `pz` binary in a pseudo-terminal against a sandbox
+//! on 127.0.0.1. Checks what a person sees, and that the terminal is put
+//! back (main screen, cooked mode) after quit and after SIGHUP.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use common::*;
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    _home: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(base: &str, extra_env: &[(&str, &str)]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
+        cmd.env("CDK_BASE_URL", base);
+        cmd.env("CDK_API_KEY", KEY);
+        cmd.env("TERM", "xterm-256color");
+        for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
+            cmd.env(var, home.path());
+        }
+        for var in ["TMUX", "STY", "DISPLAY", "WAYLAND_DISPLAY", "NO_COLOR"] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("pz starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let (r, p) = (raw.clone(), parser.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+                p.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Session {
+            master: pty.master,
+            writer,
+            child,
+            raw,
+            parser,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("{text:?} never appeared on screen:\n{}", self.screen());
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let each keystroke be its own read, as when a person types.
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader drain the last bytes.
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        let _ = self.child.kill();
+        panic!("pz did not exit:\n{}", self.screen());
+    }
+
+    /// The terminal is back on the main screen in cooked mode.
+    fn assert_restored(&self) {
+        let raw = self.raw.lock().unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        let entered = text
+            .rfind("\x1b[?1049h")
+            .expect("pz used the alternate screen");
+        let left = text
+            .rfind("\x1b[?1049l")
+            .expect("pz left the alternate screen");
+        assert!(
+            left > entered,
+            "the last alternate-screen switch is back to the main screen"
+        );
+        assert!(!self.parser.lock().unwrap().screen().alternate_screen());
+        let cursor_shown = text.rfind("\x1b[?25h").expect("cursor shown again");
+        assert!(cursor_shown > entered);
+        let termios = self.master.get_termios().expect("termios of the pty");
+        use nix::sys::termios::LocalFlags;
+        assert!(
+            termios
+                .local_flags
+                .contains(LocalFlags::ICANON | LocalFlags::ECHO),
+            "raw mode was left on: {:?}",
+            termios.local_flags
+        );
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn list_detail_quit_restores_the_terminal() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    s.wait_for("5 zones");
+    s.keys("j");
+    s.keys("\r");
+    s.wait_for("Technical ID");
+    s.wait_for("globex-analytics");
+    s.wait_for("Grace Hopper");
+    s.keys("\x1b");
+    s.wait_for("sorted by name");
+    s.keys("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "{status:?}");
+    s.assert_restored();
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    let pid = s.child.process_id().expect("a pid") as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    s.wait_exit();
+    s.assert_restored();
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn credentials_copy_sends_osc52_with_the_secret() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(
+        &sb.base_url(),
+        &[("SSH_TTY", "/dev/pts/9"), ("PZ_LOG", "trace")],
+    );
+    s.wait_for("acme-logistics");
+    s.keys("c");
+    s.wait_for("Generate a new secret");
+    s.keys("\r");
+    s.wait_for("v reveals");
+    s.keys("y");
+    s.wait_for("via terminal (OSC 52)");
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence") + 7;
+    let end = start + raw[start..].find('\x07').expect("BEL-terminated");
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(&raw[start..end])
+        .unwrap();
+    let secret = String::from_utf8(copied).unwrap();
+    assert_eq!(
+        secret.split('.').count(),
+        3,
+        "a JWT-shaped secret: {secret}"
+    );
+    assert!(!s.screen().contains(&secret[..20]), "masked on screen");
+    s.keys("v");
+    // The revealed secret wraps; its head is enough to compare.
+    s.wait_for(&secret[..30]);
+    s.keys("\x1b");
+    s.keys("q");
+    s.wait_exit();
+    s.assert_restored();
+    // A full flow at the most verbose level logs neither secret nor key.
+    let log = std::fs::read_to_string(s._home.path().join("pz/pz.log")).expect("a log file");
+    assert!(log.contains("console start"), "the log is written");
+    assert!(!log.contains(&secret), "the secret reached the log");
+    assert!(!log.contains(secret.split('.').nth(2).unwrap()));
+    assert!(!log.contains(KEY), "the API key reached the log");
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn delete_typed_ahead_in_one_burst_does_not_delete() {
+    let rt = runtime();
+    let (sb, client) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    // `d` and the word and enter in one write: nothing may be deleted.
+    s.writer.write_all(b"dDELETE\r").unwrap();
+    s.writer.flush().unwrap();
+    s.wait_for("Type DELETE to confirm");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(rt.block_on(client.get_zone("acme-logistics")).is_ok());
+    // Typed by a person, after the modal is on screen: deleted.
+    for c in "DELETE".chars() {
+        s.keys(&c.to_string());
+    }
+    s.keys("\r");
+    s.wait_for("Deleted acme-logistics");
+    assert!(rt.block_on(client.get_zone("acme-logistics")).is_err());
+    s.keys("q");
+    s.wait_exit();
+    s.assert_restored();
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn a_panic_restores_the_terminal_then_prints_the_message() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[("PZ_DEBUG_PANIC", "1")]);
+    let status = s.wait_exit();
+    assert!(!status.success());
+    s.assert_restored();
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    let left = raw.rfind("\x1b[?1049l").unwrap();
+    let message = raw
+        .find("deliberate panic")
+        .expect("the panic message is printed");
+    assert!(
+        message > left,
+        "printed after the restore, on the main screen"
+    );
+    rt.block_on(sb.shutdown());
+}
