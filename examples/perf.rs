@@ -1,0 +1,320 @@
+//! Measures what the issues set targets for. Run with
+//! `cargo run --release --example perf` (add `-- quick` for a short run).
+//!
+//! - render of the zone list with 100, 1,000 and 10,000 zones (120x40)
+//! - filter as you type on 10,000 zones
+//! - JSON parse of 10,000 zones
+//! - sandbox requests per second for the list endpoint with 1,000 zones
+//! - `pz get -o json` against the sandbox vs `curl` of the same URL
+//! - startup to first frame and to zones on screen, in a pseudo-terminal
+//! - idle CPU and RSS of the console with 1,000 zones
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use pz::api::{Client, Connection, PartnerZone};
+use pz::app::{Action, App, ConnectionInfo};
+use pz::sandbox::{self, SandboxOptions, World};
+use pz::secret::Secret;
+use pz::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const KEY: &str = "perf-key";
+
+fn world_with(n: usize) -> World {
+    let now = Utc::now();
+    let mut world = World::seed(now);
+    // Idle means nothing deploying: finish the seed's PENDING zone.
+    world.settle(now + chrono::Duration::hours(1));
+    let template = world.zones["acme-logistics"].clone();
+    for i in 0..n.saturating_sub(world.zones.len()) {
+        let mut z = template.clone();
+        let name = format!("partner-{i:05}");
+        z.zone.metadata.name = name.clone();
+        z.zone.spec.display_name = Some(format!("Partner {i:05}"));
+        z.zone.spec.service_account = Some(format!("sa-{i:05}"));
+        world.zones.insert(name, z);
+    }
+    world
+}
+
+fn zones(n: usize) -> Vec<PartnerZone> {
+    world_with(n).zones.into_values().map(|s| s.zone).collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn fmt(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    }
+}
+
+fn render_bench(n: usize, runs: usize) -> Duration {
+    let mut app = App::new(Theme::default(), ConnectionInfo::default(), Utc::now());
+    app.update(Action::Resize(120, 40));
+    app.update(Action::ZonesLoaded(Ok(zones(n))));
+    app.update(Action::PageDown);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        t.draw(|f| pz::ui::render(f, &app)).unwrap();
+        times.push(start.elapsed());
+    }
+    median(times)
+}
+
+fn filter_bench(runs: usize) -> Duration {
+    let mut app = App::new(Theme::default(), ConnectionInfo::default(), Utc::now());
+    app.update(Action::Resize(120, 40));
+    app.update(Action::ZonesLoaded(Ok(zones(10_000))));
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        app.update(Action::FilterClear);
+        app.update(Action::FilterStart);
+        for c in "partner-0042".chars() {
+            let start = Instant::now();
+            app.update(Action::FilterChar(c));
+            times.push(start.elapsed());
+        }
+    }
+    median(times)
+}
+
+fn parse_bench(runs: usize) -> Duration {
+    let json = serde_json::to_vec(&zones(10_000)).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let parsed: Vec<PartnerZone> = serde_json::from_slice(&json).unwrap();
+        times.push(start.elapsed());
+        assert_eq!(parsed.len(), 10_000);
+    }
+    median(times)
+}
+
+async fn sandbox_with(n: usize, dir: &std::path::Path) -> sandbox::RunningSandbox {
+    let state = dir.join("state.json");
+    std::fs::write(&state, serde_json::to_vec(&world_with(n)).unwrap()).unwrap();
+    let mut o = SandboxOptions::new(Secret::new(KEY));
+    o.state = Some(state);
+    sandbox::start(o).await.unwrap()
+}
+
+async fn rps(client: &Client, seconds: u64) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (c, d) = (client.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                c.list_zones().await.unwrap();
+                d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    done.load(std::sync::atomic::Ordering::Relaxed) as f64 / seconds as f64
+}
+
+fn time_command(cmd: &mut std::process::Command, runs: usize) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = cmd.output().expect("command runs");
+        times.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    median(times)
+}
+
+fn pz_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/examples/perf -> target/<profile>/pz
+    exe.parent().unwrap().parent().unwrap().join("pz")
+}
+
+struct Startup {
+    first_frame: Duration,
+    zones: Duration,
+    cpu_percent: f64,
+    rss_kib: u64,
+}
+
+fn proc_cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let utime: u64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let stime: u64 = f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    utime + stime
+}
+
+fn proc_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn startup(base: &str, idle_secs: u64) -> Startup {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = CommandBuilder::new(pz_binary());
+    cmd.env("CDK_BASE_URL", base);
+    cmd.env("CDK_API_KEY", KEY);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_STATE_HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path());
+    let start = Instant::now();
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let pid = child.process_id().unwrap();
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let marks: Arc<Mutex<(Option<Duration>, Option<Duration>)>> =
+        Arc::new(Mutex::new((None, None)));
+    let m = marks.clone();
+    std::thread::spawn(move || {
+        let mut parser = vt100::Parser::new(40, 120, 0);
+        let mut buf = [0u8; 16384];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            parser.process(&buf[..n]);
+            let mut marks = m.lock().unwrap();
+            let screen = parser.screen().contents();
+            if marks.0.is_none() && screen.contains("Partner Zones") {
+                marks.0 = Some(start.elapsed());
+            }
+            if marks.1.is_none() && screen.contains("partner-00000") {
+                marks.1 = Some(start.elapsed());
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while marks.lock().unwrap().1.is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(Duration::from_secs(2)); // settle
+    let t0 = proc_cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(idle_secs));
+    let t1 = proc_cpu_ticks(pid);
+    let rss = proc_rss_kib(pid);
+    let ticks_per_sec = 100.0; // USER_HZ on Linux
+    let cpu = (t1 - t0) as f64 / ticks_per_sec / idle_secs as f64 * 100.0;
+    let _ = child.kill();
+    let marks = *marks.lock().unwrap();
+    Startup {
+        first_frame: marks.0.unwrap_or_default(),
+        zones: marks.1.unwrap_or_default(),
+        cpu_percent: cpu,
+        rss_kib: rss,
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let runs = if quick { 20 } else { 200 };
+    println!(
+        "pz performance ({} build, {} cores)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    for n in [100, 1_000, 10_000] {
+        println!(
+            "render list, {n:>6} zones, 120x40: {}",
+            fmt(render_bench(n, runs))
+        );
+    }
+    println!(
+        "filter as you type, 10,000 zones (per key): {}",
+        fmt(filter_bench(runs / 20 + 1))
+    );
+    println!(
+        "JSON parse of 10,000 zones: {}",
+        fmt(parse_bench(runs / 20 + 1))
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sb = rt.block_on(sandbox_with(1_000, dir.path()));
+    let base = sb.base_url();
+    let client = Client::new(&Connection::new(base.clone(), Secret::new(KEY))).unwrap();
+    let secs = if quick { 2 } else { 5 };
+    println!(
+        "sandbox list endpoint, 1,000 zones: {:.0} requests/s (4 concurrent clients)",
+        rt.block_on(rps(&client, secs))
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let mut pz_get = std::process::Command::new(pz_binary());
+    pz_get
+        .args(["get", "-o", "json"])
+        .env("CDK_BASE_URL", &base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_STATE_HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path());
+    let mut curl = std::process::Command::new("curl");
+    curl.args([
+        "-sf",
+        "-H",
+        &format!("Authorization: Bearer {KEY}"),
+        &format!("{base}/public/console/v2/partner-zone"),
+    ]);
+    let n = if quick { 5 } else { 21 };
+    let pz_t = time_command(&mut pz_get, n);
+    let curl_t = time_command(&mut curl, n);
+    println!(
+        "pz get -o json: {} vs curl: {} (ratio {:.2}, median of {n})",
+        fmt(pz_t),
+        fmt(curl_t),
+        pz_t.as_secs_f64() / curl_t.as_secs_f64()
+    );
+
+    let idle = if quick { 5 } else { 30 };
+    let s = startup(&base, idle);
+    println!("startup to first frame: {}", fmt(s.first_frame));
+    println!("startup to zones on screen: {}", fmt(s.zones));
+    println!(
+        "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {} MiB",
+        s.cpu_percent,
+        s.rss_kib / 1024
+    );
+    rt.block_on(sb.shutdown());
+}
