@@ -77,9 +77,58 @@ pub fn expiry(secret: &Secret) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(claims.get("exp")?.as_i64()?, 0)
 }
 
+/// The result of [`save_private`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    Written,
+    /// The file is there and `overwrite` was false: ask first.
+    Exists,
+}
+
+/// Writes `text` to `path` with mode 0600; never replaces an existing file
+/// unless `overwrite`.
+pub fn save_private(
+    path: &std::path::Path,
+    text: &Secret,
+    overwrite: bool,
+) -> std::io::Result<Saved> {
+    use std::io::Write;
+    if path.exists() && !overwrite {
+        return Ok(Saved::Exists);
+    }
+    let mut file = crate::sandbox::store::create_private(path)?;
+    file.write_all(text.expose().as_bytes())?;
+    file.sync_all()?;
+    Ok(Saved::Written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_files_are_private_and_never_silently_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.properties");
+        let text = Secret::new(partner_properties(
+            SERVED,
+            "johndoe",
+            &Secret::new("s3cr3t"),
+        ));
+        assert_eq!(save_private(&path, &text, false).unwrap(), Saved::Written);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text.expose());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let other = Secret::new("other");
+        assert_eq!(save_private(&path, &other, false).unwrap(), Saved::Exists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text.expose());
+        assert_eq!(save_private(&path, &other, true).unwrap(), Saved::Written);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "other");
+    }
 
     const SERVED: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='johndoe' password='***************';\n";
 

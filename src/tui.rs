@@ -9,22 +9,14 @@ use crossterm::event::{Event, EventStream};
 use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
-use crate::api::Client;
-use crate::app::credentials::CredentialsAction;
 use crate::app::{Action, App, ConnectionInfo, Effect, keys};
 use crate::backend::{self, Backend};
 use crate::cli::Cli;
 use crate::clipboard::{self, Method};
+use crate::effects::{Msg, perform};
+
 use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::theme::Theme;
-
-/// Messages from tasks to the loop.
-#[allow(clippy::large_enum_variant)] // see `Action`
-enum Msg {
-    Action(Action),
-    /// Bytes for the terminal itself (OSC 52), written between frames.
-    Terminal(Vec<u8>),
-}
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown.
 /// Safe to call more than once, and when the terminal is gone.
@@ -166,11 +158,7 @@ fn handle_event(
     }
 }
 
-fn send(tx: &mpsc::UnboundedSender<Msg>, action: Action) {
-    let _ = tx.send(Msg::Action(action));
-}
-
-/// Starts a task per effect; each reports back with a message.
+/// Starts a task per effect; each reports back with messages.
 fn run_effects(
     effects: Vec<Effect>,
     backend: &Backend,
@@ -178,81 +166,13 @@ fn run_effects(
     tx: &mpsc::UnboundedSender<Msg>,
 ) {
     for effect in effects {
-        let client: Client = backend.client.clone();
+        let client = backend.client.clone();
         let tx = tx.clone();
-        match effect {
-            Effect::FetchZones => {
-                tokio::spawn(async move {
-                    send(&tx, Action::ZonesLoaded(client.list_zones().await));
-                });
+        tokio::spawn(async move {
+            for msg in perform(effect, client, method).await {
+                let _ = tx.send(msg);
             }
-            Effect::FetchZone(name) => {
-                tokio::spawn(async move {
-                    let result = client.get_zone(&name).await;
-                    send(&tx, Action::ZoneLoaded(name, result));
-                });
-            }
-            Effect::DeleteZone(name) => {
-                tokio::spawn(async move {
-                    let result = client.delete_zone(&name).await;
-                    send(&tx, Action::DeleteDone(name, result));
-                });
-            }
-            Effect::GenerateCredentials(name) => {
-                tokio::spawn(async move {
-                    // The configuration first: a failure there must not
-                    // waste a secret nobody will see.
-                    let result = match client.kafka_configuration(&name).await {
-                        Ok(config) => client
-                            .generate_credentials(&name)
-                            .await
-                            .map(|secret| (secret, config)),
-                        Err(e) => Err(e),
-                    };
-                    send(&tx, Action::CredentialsDone(name, result));
-                });
-            }
-            Effect::Copy { text, what } => {
-                tokio::task::spawn_blocking(move || match clipboard::copy(&text, method) {
-                    Ok(outcome) => {
-                        if let Some(bytes) = outcome.terminal_bytes {
-                            let _ = tx.send(Msg::Terminal(bytes));
-                        }
-                        let via = outcome.method.describe();
-                        send(&tx, Action::Notice(Ok(format!("Copied {what} via {via}"))));
-                    }
-                    Err(e) => send(
-                        &tx,
-                        Action::Notice(Err(format!("Could not copy {what}: {e}"))),
-                    ),
-                });
-            }
-            Effect::Save {
-                path,
-                text,
-                overwrite,
-            } => {
-                tokio::task::spawn_blocking(move || {
-                    let p = std::path::Path::new(&path);
-                    if p.exists() && !overwrite {
-                        send(
-                            &tx,
-                            Action::Credentials(CredentialsAction::SaveExists(path)),
-                        );
-                        return;
-                    }
-                    let written = crate::sandbox::store::create_private(p).and_then(|mut f| {
-                        f.write_all(text.expose().as_bytes())
-                            .and_then(|()| f.sync_all())
-                    });
-                    let notice = match written {
-                        Ok(()) => Ok(format!("Saved {path} (mode 0600)")),
-                        Err(e) => Err(format!("Could not save {path}: {e}")),
-                    };
-                    send(&tx, Action::Notice(notice));
-                });
-            }
-        }
+        });
     }
 }
 

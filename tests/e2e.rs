@@ -166,21 +166,26 @@ fn list_detail_quit_restores_the_terminal() {
     rt.block_on(sb.shutdown());
 }
 
-#[test]
-fn sighup_restores_the_terminal() {
+fn signal_restores_the_terminal(signal: nix::sys::signal::Signal) {
     let rt = runtime();
     let (sb, _) = rt.block_on(start(options()));
     let mut s = Session::start(&sb.base_url(), &[]);
     s.wait_for("acme-logistics");
     let pid = s.child.process_id().expect("a pid") as i32;
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
     s.wait_exit();
     s.assert_restored();
     rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal(nix::sys::signal::Signal::SIGHUP);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal(nix::sys::signal::Signal::SIGTERM);
 }
 
 #[test]

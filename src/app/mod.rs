@@ -489,7 +489,7 @@ mod tests {
         a.update(Action::Back);
         assert_eq!(a.screen, Screen::List);
         a.update(Action::FilterStart);
-        a.update(Action::FilterChar('a'));
+        a.update(Action::FilterChar('b'));
         assert_eq!(a.list.visible_len(), 1);
         a.update(Action::FilterDone);
         assert!(!a.list.filtering);
