@@ -48,7 +48,7 @@ impl Paths {
     }
 
     pub fn draft_file(&self) -> PathBuf {
-        self.state_dir.join("draft.yaml")
+        self.state_dir.join("draft.json")
     }
 }
 

@@ -3,7 +3,8 @@
 
 use crate::api::Client;
 use crate::app::credentials::CredentialsAction;
-use crate::app::{Action, Effect};
+use crate::app::{Action, Effect, Wizard, WizardAction};
+use crate::cli::yaml::parse_zones;
 use crate::clipboard::{self, Method};
 use crate::credentials::{Saved, save_private};
 
@@ -15,8 +16,101 @@ pub enum Msg {
     Terminal(Vec<u8>),
 }
 
-pub async fn perform(effect: Effect, client: Client, method: Method) -> Vec<Msg> {
+/// What effects need besides the effect itself.
+#[derive(Clone)]
+pub struct Ctx {
+    pub client: Client,
+    pub method: Method,
+    /// Where the wizard's draft is kept.
+    pub draft: std::path::PathBuf,
+    /// The number of the last draft save or delete done: older ones that
+    /// arrive late are dropped.
+    pub draft_done: std::sync::Arc<std::sync::Mutex<u64>>,
+}
+
+impl Ctx {
+    pub fn new(client: Client, method: Method, draft: std::path::PathBuf) -> Ctx {
+        Ctx {
+            client,
+            method,
+            draft,
+            draft_done: Default::default(),
+        }
+    }
+
+    /// Runs `f` on the draft file unless a later save or delete ran.
+    fn draft_op(
+        &self,
+        seq: u64,
+        f: impl FnOnce(&std::path::Path) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut done = self
+            .draft_done
+            .lock()
+            .map_err(|_| "draft lock poisoned".to_string())?;
+        if seq <= *done {
+            return Ok(());
+        }
+        *done = seq;
+        f(&self.draft)
+    }
+}
+
+/// Effects done at once on the event loop, before the next frame: the
+/// draft, so that what is on screen is also on disk (a small write, with no
+/// fsync: a killed process loses nothing, only a power cut could).
+/// Gives back the effects that run in tasks.
+pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
+    let result = match effect {
+        Effect::SaveDraft(wizard, seq) => ctx.draft_op(seq, |p| save_draft(p, &wizard)),
+        Effect::DeleteDraft(seq) => ctx.draft_op(seq, |p| match std::fs::remove_file(p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
+            _ => Ok(()),
+        }),
+        other => return Err(other),
+    };
+    Ok(match result {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Msg::Action(Action::Notice(Err(format!(
+            "Could not save the draft: {e}"
+        ))))],
+    })
+}
+
+pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
+    let client = &ctx.client;
+    let method = ctx.method;
     let action = match effect {
+        Effect::LoadClusters => {
+            Action::Wizard(WizardAction::ClustersLoaded(client.list_clusters().await))
+        }
+        Effect::LoadTopics(cluster) => {
+            let result = client.list_topics(&cluster).await;
+            Action::Wizard(WizardAction::TopicsLoaded(cluster, result))
+        }
+        Effect::DryRun(zone) => {
+            Action::Wizard(WizardAction::Checked(client.apply_zone(&zone, true).await))
+        }
+        Effect::Apply(zone) => {
+            Action::Wizard(WizardAction::Applied(client.apply_zone(&zone, false).await))
+        }
+        Effect::SaveDraft(..) | Effect::DeleteDraft(_) => {
+            return perform_now(effect, ctx).unwrap_or_default();
+        }
+        Effect::LoadFile(path) => {
+            let loaded = tokio::fs::read_to_string(&path)
+                .await
+                .map_err(|e| format!("cannot read {path}: {e}"))
+                .and_then(|text| parse_zones(&text, &path).map_err(|e| e.to_string()))
+                .and_then(|mut zones| {
+                    if zones.len() == 1 {
+                        Ok(zones.remove(0))
+                    } else {
+                        Err(format!("{path} holds {} zones; :apply takes one (use `pz apply -f` for several)", zones.len()))
+                    }
+                });
+            Action::Wizard(WizardAction::FromFile(loaded))
+        }
         Effect::FetchZones => Action::ZonesLoaded(client.list_zones().await),
         Effect::FetchZone(name) => {
             let result = client.get_zone(&name).await;
@@ -79,4 +173,17 @@ pub async fn perform(effect: Effect, client: Client, method: Method) -> Vec<Msg>
         }
     };
     vec![Msg::Action(action)]
+}
+
+/// Saves the wizard (0600, by rename) so a dropped session can resume it.
+pub fn save_draft(path: &std::path::Path, wizard: &Wizard) -> Result<(), String> {
+    let json = serde_json::to_vec_pretty(wizard).map_err(|e| e.to_string())?;
+    crate::sandbox::store::replace(path, &json).map_err(|e| e.to_string())
+}
+
+/// The draft left by an earlier session, if any (an unreadable one is
+/// ignored: it is only a convenience).
+pub fn load_draft(path: &std::path::Path) -> Option<Wizard> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }

@@ -10,10 +10,10 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::app::{Action, App, ConnectionInfo, Effect, keys};
-use crate::backend::{self, Backend};
+use crate::backend;
 use crate::cli::Cli;
-use crate::clipboard::{self, Method};
-use crate::effects::{Msg, perform};
+use crate::clipboard;
+use crate::effects::{Ctx, Msg, perform, perform_now};
 
 use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::theme::Theme;
@@ -57,11 +57,23 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         read_only: cli.read_only || backend.read_only,
     };
     tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
-    let app = App::new(theme, connection, Utc::now());
+    let mut app = App::new(theme, connection, Utc::now());
+    app.draft = crate::effects::load_draft(&paths.draft_file());
+    if let Some(d) = &app.draft {
+        let name = d.value(crate::app::wizard::Field::Name);
+        app.toast(
+            crate::app::ToastKind::Info,
+            format!("A draft zone '{name}' was saved: press n to resume it"),
+        );
+        app.toasts
+            .iter_mut()
+            .for_each(|t| t.until += chrono::Duration::seconds(30));
+    }
+    let ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
 
     install_panic_hook();
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, app, &backend, method).await;
+    let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
     if let Some(s) = backend.sandbox {
         s.shutdown().await;
@@ -72,8 +84,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     mut app: App,
-    backend: &Backend,
-    method: Method,
+    ctx: &Ctx,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -100,7 +111,7 @@ async fn event_loop(
         tokio::select! {
             event = events.next() => {
                 match event {
-                    Some(Ok(ev)) => handle_event(&mut app, ev, backend, method, &tx),
+                    Some(Ok(ev)) => handle_event(&mut app, ev, ctx, &tx),
                     // The terminal is gone (e.g. a dropped SSH session).
                     Some(Err(_)) | None => return Ok(()),
                 }
@@ -108,7 +119,7 @@ async fn event_loop(
                 // the next frame: a modal opened by the first never sees
                 // the rest as typed into it.
                 while let Some(Some(Ok(ev))) = events.next().now_or_never() {
-                    handle_event(&mut app, ev, backend, method, &tx);
+                    handle_event(&mut app, ev, ctx, &tx);
                 }
                 dirty = true;
             }
@@ -117,7 +128,7 @@ async fn event_loop(
                     Msg::Action(action) => {
                         app.now = Utc::now();
                         let effects = app.update(action);
-                        run_effects(effects, backend, method, &tx);
+                        run_effects(effects, ctx, &tx);
                     }
                     Msg::Terminal(bytes) => {
                         let mut out = std::io::stdout();
@@ -132,20 +143,14 @@ async fn event_loop(
                 let effects = app.update(Action::Tick(Utc::now()));
                 // Spinners and toasts move every tick; times once a second.
                 dirty = app.animating() || ticks.is_multiple_of(4) || !effects.is_empty();
-                run_effects(effects, backend, method, &tx);
+                run_effects(effects, ctx, &tx);
             }
             _ = signals.next() => return Ok(()),
         }
     }
 }
 
-fn handle_event(
-    app: &mut App,
-    event: Event,
-    backend: &Backend,
-    method: Method,
-    tx: &mpsc::UnboundedSender<Msg>,
-) {
+fn handle_event(app: &mut App, event: Event, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>) {
     app.now = Utc::now();
     let action = match event {
         Event::Key(key) => keys::action_for(app, key),
@@ -154,22 +159,26 @@ fn handle_event(
     };
     if let Some(action) = action {
         let effects = app.update(action);
-        run_effects(effects, backend, method, tx);
+        run_effects(effects, ctx, tx);
     }
 }
 
 /// Starts a task per effect; each reports back with messages.
-fn run_effects(
-    effects: Vec<Effect>,
-    backend: &Backend,
-    method: Method,
-    tx: &mpsc::UnboundedSender<Msg>,
-) {
+fn run_effects(effects: Vec<Effect>, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>) {
     for effect in effects {
-        let client = backend.client.clone();
+        let effect = match perform_now(effect, ctx) {
+            Ok(msgs) => {
+                for msg in msgs {
+                    let _ = tx.send(msg);
+                }
+                continue;
+            }
+            Err(effect) => effect,
+        };
+        let ctx = ctx.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
-            for msg in perform(effect, client, method).await {
+            for msg in perform(effect, &ctx).await {
                 let _ = tx.send(msg);
             }
         });

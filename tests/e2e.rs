@@ -23,6 +23,10 @@ struct Session {
 
 impl Session {
     fn start(base: &str, extra_env: &[(&str, &str)]) -> Session {
+        Session::start_in(base, extra_env, tempfile::tempdir().unwrap())
+    }
+
+    fn start_in(base: &str, extra_env: &[(&str, &str)], home: tempfile::TempDir) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -31,7 +35,6 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("a pty");
-        let home = tempfile::tempdir().unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
         cmd.env("CDK_BASE_URL", base);
         cmd.env("CDK_API_KEY", KEY);
@@ -274,5 +277,48 @@ fn a_panic_restores_the_terminal_then_prints_the_message() {
         message > left,
         "printed after the restore, on the main screen"
     );
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn a_wizard_killed_midway_is_resumed_from_its_draft() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    s.keys("n");
+    s.wait_for("New Partner Zone");
+    for c in "Resume Me".chars() {
+        s.keys(&c.to_string());
+    }
+    s.wait_for("resume-me");
+    let pid = s.child.process_id().expect("a pid") as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    s.wait_exit();
+    let Session { _home: home, .. } = s;
+    assert!(
+        home.path().join("pz/draft.json").exists(),
+        "the draft was saved as typed"
+    );
+
+    let mut s = Session::start_in(&sb.base_url(), &[], home);
+    s.wait_for("press n to resume it");
+    s.keys("n");
+    s.wait_for("Resume Me");
+    s.wait_for("resume-me");
+    // Leaving on purpose discards the draft.
+    s.keys("\x1b");
+    s.wait_for("Leave the wizard?");
+    s.keys("y");
+    s.wait_for("sorted by name");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!s._home.path().join("pz/draft.json").exists());
+    s.keys("q");
+    s.wait_exit();
+    s.assert_restored();
     rt.block_on(sb.shutdown());
 }

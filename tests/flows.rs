@@ -13,7 +13,7 @@ use pz::app::credentials::{CredentialsAction as C, Phase};
 use pz::app::delete::DeleteAction as D;
 use pz::app::{Action, App, ConnectionInfo, Effect, Overlay};
 use pz::clipboard::Method;
-use pz::effects::{Msg, perform};
+use pz::effects::{Ctx, Msg, perform};
 use pz::theme::Theme;
 
 /// Applies `action`, runs every effect it causes (and theirs) to the end,
@@ -23,8 +23,13 @@ async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
     let mut queue = vec![action];
     while let Some(action) = queue.pop() {
         app.now = Utc::now();
+        let ctx = Ctx::new(
+            client.clone(),
+            Method::Osc52,
+            std::env::temp_dir().join(format!("pz-flows-draft-{}.json", std::process::id())),
+        );
         for effect in app.update(action) {
-            for msg in perform(effect, client.clone(), Method::Osc52).await {
+            for msg in perform(effect, &ctx).await {
                 match msg {
                     Msg::Action(a) => queue.push(a),
                     Msg::Terminal(bytes) => terminal.extend(bytes),
@@ -206,4 +211,270 @@ fn effects_are_plain_data() {
     let mut app = new_app();
     let fx = app.update(Action::Tick(Utc::now()));
     assert_eq!(fx, vec![Effect::FetchZones]);
+}
+
+mod wizard {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use pz::app::keys::action_for;
+    use pz::app::wizard::{Field, Place, Step, Verdict};
+    use pz::app::{Screen, Wizard};
+
+    /// Presses keys through the real key map, counting the non-text ones.
+    struct Keyboard<'a> {
+        app: &'a mut App,
+        client: &'a Client,
+        presses: usize,
+    }
+
+    impl Keyboard<'_> {
+        async fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+            self.presses += 1;
+            let key = KeyEvent::new(code, modifiers);
+            if let Some(action) = action_for(self.app, key) {
+                drive(self.app, action, self.client).await;
+            }
+        }
+        async fn key(&mut self, code: KeyCode) {
+            self.press(code, KeyModifiers::NONE).await;
+        }
+        async fn ctrl(&mut self, c: char) {
+            self.press(KeyCode::Char(c), KeyModifiers::CONTROL).await;
+        }
+        /// Typed text does not count as keystrokes.
+        async fn text(&mut self, text: &str) {
+            for c in text.chars() {
+                self.key(KeyCode::Char(c)).await;
+                self.presses -= 1;
+            }
+        }
+        fn wizard(&self) -> &Wizard {
+            match &self.app.screen {
+                Screen::Wizard(w) => w,
+                other => panic!("not in the wizard: {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn create_a_zone_with_the_keyboard() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char('n')).await;
+        assert_eq!(
+            kb.wizard().cluster,
+            "gateway-prod",
+            "the first healthy Gateway"
+        );
+        kb.text("Contoso Retail").await;
+        assert_eq!(kb.wizard().value(Field::Id), "contoso-retail");
+        assert_eq!(kb.wizard().value(Field::Account), "contoso-retail");
+        for _ in 0..4 {
+            kb.key(KeyCode::Tab).await; // to URL
+        }
+        kb.text("https://contoso.example").await;
+        kb.key(KeyCode::Tab).await; // description
+        kb.key(KeyCode::Tab).await; // partner name
+        kb.text("Jane Roe").await;
+        kb.key(KeyCode::Tab).await;
+        kb.text("Buyer").await;
+        kb.key(KeyCode::Tab).await;
+        kb.text("jane@contoso.example").await;
+        kb.ctrl('n').await;
+        assert_eq!(kb.wizard().step, Step::Topics);
+        kb.key(KeyCode::Char('/')).await;
+        kb.text("orders.v").await;
+        kb.key(KeyCode::Enter).await;
+        kb.key(KeyCode::Char(' ')).await; // orders.v1, READ
+        kb.key(KeyCode::Down).await;
+        kb.key(KeyCode::Char(' ')).await; // orders.v2
+        kb.key(KeyCode::Char('w')).await; // WRITE
+        kb.key(KeyCode::Char('r')).await;
+        for _ in 0.."orders.v2".len() {
+            kb.key(KeyCode::Backspace).await;
+            kb.presses -= 1;
+        }
+        kb.text("contoso.orders").await;
+        kb.key(KeyCode::Enter).await;
+        kb.ctrl('n').await;
+        assert_eq!(kb.wizard().step, Step::Traffic);
+        kb.text("1MB/s").await;
+        kb.key(KeyCode::Down).await;
+        kb.text("5MB/s").await;
+        kb.key(KeyCode::Down).await;
+        kb.text("30").await;
+        kb.ctrl('n').await;
+        assert_eq!(
+            kb.wizard().verdict,
+            Verdict::Valid(pz::api::UpsertResult::Created)
+        );
+        kb.key(KeyCode::Enter).await;
+        let presses = kb.presses;
+        println!("keystrokes besides the typed text: {presses}");
+        assert!(presses < 40, "{presses}");
+        assert!(matches!(&app.screen, Screen::Detail { name, .. } if name == "contoso-retail"));
+
+        let z = client.get_zone("contoso-retail").await.unwrap();
+        let s = &z.spec;
+        assert_eq!(s.display_name.as_deref(), Some("Contoso Retail"));
+        assert_eq!(s.cluster, "gateway-prod");
+        assert_eq!(s.service_account.as_deref(), Some("contoso-retail"));
+        assert_eq!(s.url.as_deref(), Some("https://contoso.example"));
+        let p = s.partner.as_ref().unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.role.as_deref(), p.email.as_deref()),
+            ("Jane Roe", Some("Buyer"), Some("jane@contoso.example"))
+        );
+        assert_eq!(s.topics.len(), 2);
+        assert_eq!(
+            (
+                s.topics[0].name.as_str(),
+                s.topics[0].backing_topic.as_str(),
+                s.topics[0].permission.as_str()
+            ),
+            ("orders.v1", "orders.v1", "READ")
+        );
+        assert_eq!(
+            (
+                s.topics[1].name.as_str(),
+                s.topics[1].backing_topic.as_str(),
+                s.topics[1].permission.as_str()
+            ),
+            ("contoso.orders", "orders.v2", "WRITE")
+        );
+        let tcp = s.traffic_control_policies.as_ref().unwrap();
+        assert_eq!(tcp.max_produce_rate, Some(1_000_000.into()));
+        assert_eq!(tcp.max_consume_rate, Some(5_000_000.into()));
+        assert_eq!(tcp.limit_commit_offset, Some(30.into()));
+        sb.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn edit_a_zone_shows_a_diff_and_updates() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        app.list.select_name("initech-billing"); // one topic
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char('e')).await;
+        assert!(kb.wizard().editing());
+        kb.key(KeyCode::Tab).await; // Technical ID: fixed
+        kb.text("zzz").await;
+        assert_eq!(kb.wizard().value(Field::Id), "initech-billing");
+        kb.ctrl('n').await;
+        // The only topic is invoices.v1: find it and try to remove it.
+        kb.key(KeyCode::Char('/')).await;
+        kb.text("invoices.v1").await;
+        kb.key(KeyCode::Enter).await;
+        kb.key(KeyCode::Char(' ')).await;
+        assert!(
+            kb.wizard()
+                .notice
+                .as_deref()
+                .unwrap()
+                .contains("cannot be removed")
+        );
+        assert_eq!(kb.wizard().chosen.len(), 1);
+        kb.key(KeyCode::Char('r')).await;
+        kb.text("-renamed").await;
+        kb.key(KeyCode::Enter).await;
+        assert!(
+            kb.wizard()
+                .notice
+                .as_deref()
+                .unwrap()
+                .contains("no longer find it")
+        );
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        let diff = kb.wizard().review_lines();
+        assert!(
+            diff.contains(&('-', "  - name: invoices".into())),
+            "{diff:?}"
+        );
+        assert!(
+            diff.contains(&('+', "  - name: invoices-renamed".into())),
+            "{diff:?}"
+        );
+        assert_eq!(
+            kb.wizard().verdict,
+            Verdict::Valid(pz::api::UpsertResult::Updated)
+        );
+        kb.key(KeyCode::Enter).await;
+        let z = client.get_zone("initech-billing").await.unwrap();
+        assert_eq!(z.spec.topics[0].name, "invoices-renamed");
+        assert_eq!(z.metadata.status, Some(pz::api::ZoneStatus::Pending));
+        sb.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_server_409_is_shown_next_to_its_field_and_nothing_is_lost() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char('n')).await;
+        kb.text("Copycat").await;
+        kb.key(KeyCode::Tab).await;
+        kb.key(KeyCode::Tab).await;
+        for _ in 0.."copycat".len() {
+            kb.key(KeyCode::Backspace).await;
+        }
+        kb.text("acme-logistics").await; // used by another zone
+        kb.ctrl('n').await;
+        kb.key(KeyCode::Char(' ')).await;
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        let w = kb.wizard();
+        assert!(
+            matches!(&w.verdict, Verdict::Invalid(e) if e.starts_with("409")),
+            "{:?}",
+            w.verdict
+        );
+        assert!(w.errors[&Place::Field(Field::Account)].contains("already used"));
+        assert_eq!(w.value(Field::Name), "Copycat", "typed input is kept");
+        // Fix it and create.
+        kb.ctrl('p').await;
+        kb.ctrl('p').await;
+        kb.ctrl('p').await;
+        assert_eq!(kb.wizard().field, Field::Account, "focus is where it was");
+        kb.text("-2").await;
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        kb.key(KeyCode::Enter).await;
+        assert!(client.get_zone("copycat").await.is_ok());
+        sb.shutdown().await;
+    }
+
+    #[test]
+    fn a_draft_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.json");
+        let mut w = Wizard::new();
+        w.values.insert(Field::Name, "Half done".into());
+        w.step = Step::Topics;
+        pz::effects::save_draft(&path, &w).unwrap();
+        let back = pz::effects::load_draft(&path).unwrap();
+        assert_eq!(back.value(Field::Name), "Half done");
+        assert_eq!(back.step, Step::Topics);
+        let mut app = new_app();
+        app.draft = Some(back);
+        app.update(Action::Wizard(pz::app::WizardAction::New));
+        assert!(matches!(&app.screen, Screen::Wizard(w) if w.value(Field::Name) == "Half done"));
+    }
 }

@@ -209,3 +209,153 @@ fn every_size_renders_without_panic() {
         }
     }
 }
+
+mod wizard {
+    use super::*;
+    use pz::api::{ErrorBody, UpsertResult};
+    use pz::app::Screen;
+    use pz::app::wizard::{Chosen, Field, Limit, Place, Step, Verdict, Wizard};
+
+    fn filled(step: Step) -> Wizard {
+        let world = World::seed(clock());
+        let mut w = Wizard::new();
+        w.clusters = world.clusters.clone();
+        w.topics = world.topics["gateway-prod"].clone();
+        w.cluster = "gateway-prod".into();
+        for (f, v) in [
+            (Field::Name, "Contoso Retail"),
+            (Field::Id, "contoso-retail"),
+            (Field::Account, "contoso-retail"),
+            (Field::Url, "https://contoso.example"),
+            (Field::PartnerName, "Jane Roe"),
+        ] {
+            w.values.insert(f, v.into());
+        }
+        w.chosen = vec![
+            Chosen {
+                backing: "orders.v1".into(),
+                alias: "orders.v1".into(),
+                write: false,
+                shared_alias: None,
+            },
+            Chosen {
+                backing: "orders.v2".into(),
+                alias: "contoso.orders".into(),
+                write: true,
+                shared_alias: None,
+            },
+        ];
+        w.limits[0] = Limit {
+            enabled: true,
+            text: "1MB/s".into(),
+        };
+        w.limits[2] = Limit {
+            enabled: true,
+            text: "30".into(),
+        };
+        w.step = step;
+        w
+    }
+
+    fn in_app(size: (u16, u16), w: Wizard) -> App {
+        let mut a = loaded(size);
+        a.screen = Screen::Wizard(Box::new(w));
+        a
+    }
+
+    #[test]
+    fn details_step() {
+        snap("wizard_details", |s| {
+            let mut w = filled(Step::Details);
+            w.field = Field::Gateway;
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn details_step_with_inline_errors() {
+        snap("wizard_details_errors", |s| {
+            let mut w = filled(Step::Details);
+            w.values.insert(Field::Url, "contoso.example".into());
+            w.values.insert(Field::PartnerEmail, "jane".into());
+            w.errors.insert(
+                Place::Field(Field::Url),
+                "start with http:// or https://".into(),
+            );
+            w.errors.insert(
+                Place::Field(Field::PartnerEmail),
+                "not an email address".into(),
+            );
+            w.field = Field::PartnerEmail;
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn topics_step() {
+        snap("wizard_topics", |s| {
+            let mut w = filled(Step::Topics);
+            w.search = "orders".into();
+            w.cursor = 1;
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn traffic_step() {
+        snap("wizard_traffic", |s| {
+            let mut w = filled(Step::Traffic);
+            w.limits[1] = Limit {
+                enabled: true,
+                text: "fast".into(),
+            };
+            w.errors.insert(
+                Place::Traffic(1),
+                "'fast' is not a rate: try 1MB/s, 500KB/s or 1000000".into(),
+            );
+            w.limit_focus = 1;
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn review_step() {
+        snap("wizard_review", |s| {
+            let mut w = filled(Step::Review);
+            w.verdict = Verdict::Valid(UpsertResult::Created);
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn review_step_with_a_server_409() {
+        snap("wizard_review_409", |s| {
+            let mut w = filled(Step::Review);
+            let e = ApiError::Conflict(ErrorBody::new(
+                "The request does not match one of the business rules",
+                "service account 'acme-logistics' is already used by the Partner Zone 'acme-logistics'",
+            ));
+            w.verdict = Verdict::Invalid(e.to_string());
+            in_app(s, w)
+        });
+    }
+
+    #[test]
+    fn edit_review_shows_a_diff() {
+        snap("wizard_edit_diff", |s| {
+            let a = loaded(s);
+            let zone = a
+                .list
+                .zones()
+                .iter()
+                .find(|z| z.metadata.name == "stark-payments")
+                .unwrap()
+                .clone();
+            let mut w = Wizard::edit(&zone);
+            w.chosen[0].alias = "stark.payments".into();
+            w.step = Step::Review;
+            w.verdict = Verdict::Valid(UpsertResult::Updated);
+            in_app(s, w)
+        });
+    }
+}

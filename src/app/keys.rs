@@ -17,6 +17,18 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
+    if let Screen::Wizard(_) = app.screen {
+        return Some(Action::Wizard(super::WizardAction::Key(key)));
+    }
+    if app.command.is_some() {
+        return match key.code {
+            KeyCode::Esc => Some(Action::CommandCancel),
+            KeyCode::Enter => Some(Action::CommandRun),
+            KeyCode::Backspace => Some(Action::CommandBackspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::CommandChar(c)),
+            _ => None,
+        };
+    }
     match &app.overlay {
         Some(Overlay::Delete(_)) => {
             // A held-down key repeating never types the word.
@@ -100,6 +112,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('y') => Action::CopyYaml,
         KeyCode::Char('d') if writable => Action::Delete(D::Open),
         KeyCode::Char('c') if writable => Action::Credentials(C::Open),
+        KeyCode::Char('n') if writable => Action::Wizard(super::WizardAction::New),
+        KeyCode::Char('e') if writable => Action::Wizard(super::WizardAction::Edit),
+        KeyCode::Char(':') if writable => Action::CommandStart,
         _ => return None,
     })
 }
@@ -147,6 +162,12 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
         Some(Overlay::Help) => return vec![h("esc", "close help", true)],
         None => {}
     }
+    if let Screen::Wizard(w) = &app.screen {
+        return wizard_hints(w);
+    }
+    if app.command.is_some() {
+        return vec![h("enter", "run", true), h("esc", "cancel", true)];
+    }
     if app.list.filtering && app.screen == Screen::List {
         return vec![
             h("type", "filter", true),
@@ -162,15 +183,68 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
             h("s/S", "sort", true),
         ],
         Screen::Detail { .. } => vec![h("j/k", "scroll", true), h("esc", "back", true)],
+        Screen::Wizard(_) => Vec::new(),
     };
     out.push(h("y", "yaml", has_zone));
     if writable {
+        out.push(h("n", "new", true));
+        out.push(h("e", "edit", has_zone));
         out.push(h("c", "credentials", has_zone));
         out.push(h("d", "delete", has_zone));
     }
     out.push(h("r", "refresh", true));
     out.push(h("?", "help", true));
     out.push(h("q", "quit", true));
+    out
+}
+
+fn wizard_hints(w: &super::Wizard) -> Vec<KeyHint> {
+    use super::wizard::{Field, Step};
+    let h = |keys, what, enabled| KeyHint {
+        keys,
+        what,
+        enabled,
+    };
+    if w.confirm_leave {
+        return vec![
+            h("y", "leave, discarding the draft", true),
+            h("any key", "stay", true),
+        ];
+    }
+    let last = w.step == Step::Review;
+    let mut out = match w.step {
+        Step::Details if w.field == Field::Gateway => {
+            vec![h("↑/↓", "choose", true), h("tab", "next field", true)]
+        }
+        Step::Details => vec![h("tab/S-tab", "fields", true)],
+        Step::Topics if w.renaming.is_some() => {
+            return vec![h("enter", "rename", true), h("esc", "cancel", true)];
+        }
+        Step::Topics if w.searching => {
+            return vec![
+                h("type", "search", true),
+                h("enter/esc", "back to list", true),
+            ];
+        }
+        Step::Topics => vec![
+            h("/", "search", true),
+            h("space", "add/remove", true),
+            h("w", "WRITE", true),
+            h("r", "rename", true),
+        ],
+        Step::Traffic => vec![h("↑/↓", "limit", true), h("space", "on/off", true)],
+        Step::Review => vec![
+            h("enter", if w.editing() { "update" } else { "create" }, true),
+            h("j/k", "scroll", true),
+        ],
+    };
+    out.push(h("^n", "next step", !last));
+    out.push(h(
+        "^p",
+        "previous",
+        w.step != Step::Details && w.from_file.is_none(),
+    ));
+    out.push(h("esc", "leave", true));
     out
 }
 

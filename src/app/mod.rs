@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod delete;
 pub mod keys;
 pub mod poll;
+pub mod wizard;
 pub mod zone_list;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,12 +18,14 @@ use crate::theme::Theme;
 pub use credentials::CredentialsView;
 pub use delete::DeleteModal;
 pub use poll::Poller;
+pub use wizard::{Wizard, WizardAction};
 pub use zone_list::{SortKey, ZoneList};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Screen {
     List,
     Detail { name: String, scroll: u16 },
+    Wizard(Box<Wizard>),
 }
 
 #[derive(Clone, Debug)]
@@ -93,6 +96,13 @@ pub enum Action {
     CredentialsDone(String, Result<(Secret, String), ApiError>),
     /// The result of a copy or a save, as a message for a toast.
     Notice(Result<String, String>),
+    Wizard(WizardAction),
+    /// The `:` command line (`:apply PATH`).
+    CommandStart,
+    CommandChar(char),
+    CommandBackspace,
+    CommandRun,
+    CommandCancel,
 }
 
 /// What the runtime must do for the state.
@@ -114,6 +124,15 @@ pub enum Effect {
         text: Secret,
         overwrite: bool,
     },
+    LoadClusters,
+    LoadTopics(String),
+    DryRun(Box<PartnerZone>),
+    Apply(Box<PartnerZone>),
+    /// Save the draft; the number orders saves and deletes.
+    SaveDraft(Box<Wizard>, u64),
+    DeleteDraft(u64),
+    /// Read a YAML file for `:apply`.
+    LoadFile(String),
 }
 
 pub const MIN_WIDTH: u16 = 60;
@@ -136,9 +155,20 @@ pub struct App {
     pub quit: bool,
     /// Animation frame for PENDING badges.
     pub frame: usize,
+    /// A wizard saved by an earlier session, offered by `n`.
+    pub draft: Option<Wizard>,
+    /// The `:` command line while it is open.
+    pub command: Option<String>,
+    /// Orders draft saves and deletes that run in parallel tasks.
+    pub draft_seq: u64,
 }
 
 impl App {
+    pub fn next_draft_seq(&mut self) -> u64 {
+        self.draft_seq += 1;
+        self.draft_seq
+    }
+
     pub fn new(theme: Theme, connection: ConnectionInfo, now: DateTime<Utc>) -> App {
         App {
             now,
@@ -155,6 +185,9 @@ impl App {
             size: (80, 24),
             quit: false,
             frame: 0,
+            draft: None,
+            command: None,
+            draft_seq: 0,
         }
     }
 
@@ -189,6 +222,7 @@ impl App {
                 .filter(|z| &z.metadata.name == name)
                 .or_else(|| self.list.zones().iter().find(|z| &z.metadata.name == name)),
             Screen::List => self.list.selected_zone(),
+            Screen::Wizard(_) => None,
         }
     }
 
@@ -244,6 +278,32 @@ impl App {
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),
             Action::CredentialsDone(name, result) => credentials::done(self, name, result),
             Action::Notice(Ok(text)) => self.toast(ToastKind::Success, text),
+            Action::Wizard(a) => effects.extend(wizard::update(self, a)),
+            Action::CommandStart => self.command = Some(String::new()),
+            Action::CommandChar(c) => {
+                if let Some(cmd) = &mut self.command {
+                    cmd.push(c);
+                }
+            }
+            Action::CommandBackspace => {
+                if let Some(cmd) = &mut self.command {
+                    cmd.pop();
+                }
+            }
+            Action::CommandCancel => self.command = None,
+            Action::CommandRun => {
+                let cmd = self.command.take().unwrap_or_default();
+                let cmd = cmd.trim();
+                match cmd.split_once(' ') {
+                    Some(("apply", path))
+                        if !self.connection.read_only && !path.trim().is_empty() =>
+                    {
+                        effects.push(Effect::LoadFile(path.trim().to_string()))
+                    }
+                    _ if cmd.is_empty() => {}
+                    _ => self.error = Some(format!("unknown command ':{cmd}' (try :apply PATH)")),
+                }
+            }
             Action::Notice(Err(text)) => {
                 self.error = Some(text.clone());
                 self.toast(ToastKind::Failure, text);
@@ -256,6 +316,9 @@ impl App {
     fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
         let rows = self.table_rows();
         let on_list = self.screen == Screen::List;
+        if matches!(self.screen, Screen::Wizard(_)) {
+            return;
+        }
         match action {
             Action::ToggleHelp => {
                 self.overlay = match self.overlay {

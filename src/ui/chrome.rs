@@ -63,6 +63,14 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 
 pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    if let Some(cmd) = &app.command {
+        let line = Line::from(vec![
+            Span::styled(format!(":{cmd}"), t.accent.add_modifier(Modifier::BOLD)),
+            Span::styled("▏  e.g. :apply zone.yaml", t.muted),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let line = match &app.error {
         Some(e) => Line::from(vec![
             Span::styled(" ✖ ", t.failure.add_modifier(Modifier::BOLD)),
@@ -94,11 +102,11 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut hints = keys::hints(app);
     // On a narrow terminal the obvious keys go first; `?` lists them all.
-    for optional in ["j/k", "s/S", "r", "g/G"] {
+    for optional in ["move", "sort", "refresh", "scroll", "previous"] {
         if hint_line(&hints, &app.theme).width() <= area.width as usize {
             break;
         }
-        hints.retain(|h| h.keys != optional);
+        hints.retain(|h| h.what != optional);
     }
     frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
 }

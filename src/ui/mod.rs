@@ -6,6 +6,7 @@ mod credentials;
 mod delete_modal;
 mod help;
 mod widgets;
+mod wizard;
 mod zone_detail;
 mod zone_list;
 
@@ -33,6 +34,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     match &app.screen {
         Screen::List => zone_list::render(frame, body, app),
         Screen::Detail { scroll, .. } => zone_detail::render(frame, body, app, *scroll),
+        Screen::Wizard(w) => wizard::render(frame, body, app, w),
     }
     chrome::status_bar(frame, status, app);
     chrome::footer(frame, footer, app);
