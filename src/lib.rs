@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod config;
 pub mod credentials;
+pub mod demo;
 pub mod effects;
 pub mod format;
 pub mod logging;
