@@ -322,3 +322,95 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     s.assert_restored();
     rt.block_on(sb.shutdown());
 }
+
+fn spawn_sandbox(port: u16, state: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args([
+            "sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--api-key",
+            KEY,
+        ])
+        .arg("--state")
+        .arg(state)
+        .env("XDG_STATE_HOME", state.parent().unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("pz sandbox starts")
+}
+
+#[test]
+fn reconnects_by_itself_when_the_sandbox_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut sandbox = spawn_sandbox(port, &state);
+    let mut s = Session::start(&format!("http://127.0.0.1:{port}"), &[]);
+    s.wait_for("acme-logistics");
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+    s.wait_for("offline");
+    s.wait_for("refused");
+    let mut sandbox = spawn_sandbox(port, &state);
+    s.wait_for("updated");
+    assert!(!s.screen().contains("offline"));
+    assert!(s.screen().contains("acme-logistics"));
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+    sandbox.kill().unwrap();
+    let _ = sandbox.wait();
+}
+
+#[test]
+fn a_resize_storm_does_not_crash() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let mut s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    s.keys("\r"); // a detail, which wraps text
+    for i in 0..300u16 {
+        let size = PtySize {
+            rows: 1 + (i * 7) % 100,
+            cols: 1 + (i * 13) % 300,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        s.master.resize(size).unwrap();
+    }
+    s.master
+        .resize(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // A fresh view of the screen: one more resize makes pz redraw it all.
+    *s.parser.lock().unwrap() = vt100::Parser::new(24, 81, 0);
+    s.master
+        .resize(PtySize {
+            rows: 24,
+            cols: 81,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    s.wait_for("Technical ID");
+    s.keys("\x1b");
+    s.wait_for("sorted by name");
+    s.keys("q");
+    assert!(
+        s.wait_exit().success(),
+        "pz survived the storm and quit cleanly"
+    );
+    s.assert_restored();
+    rt.block_on(sb.shutdown());
+}

@@ -461,6 +461,138 @@ mod wizard {
         sb.shutdown().await;
     }
 
+    /// Presses `key` until `done` holds, at most `tries` times.
+    async fn until(
+        kb: &mut Keyboard<'_>,
+        code: KeyCode,
+        tries: usize,
+        done: impl Fn(&App) -> bool,
+    ) -> usize {
+        for attempt in 1..=tries {
+            if done(kb.app) {
+                return attempt - 1;
+            }
+            kb.key(code).await;
+        }
+        assert!(
+            done(kb.app),
+            "still failing after {tries} tries: {:?}",
+            kb.app.error
+        );
+        tries
+    }
+
+    #[tokio::test]
+    async fn a_user_gets_everything_done_through_faults() {
+        let mut o = options();
+        o.fail_rate = 0.3;
+        o.latency = Duration::from_millis(500);
+        let (sb, client) = start(o).await;
+        let mut app = new_app();
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        let mut failures_seen = 0;
+
+        // List: retried by the poller until it works; each failure is shown.
+        for _ in 0..20 {
+            kb.app.poll.next_at = None;
+            kb.press(KeyCode::Char('r'), KeyModifiers::NONE).await;
+            drive(kb.app, Action::Tick(Utc::now()), kb.client).await;
+            if kb.app.loaded {
+                break;
+            }
+            assert!(kb.app.error.as_deref().unwrap_or("").contains("retrying"));
+            failures_seen += 1;
+        }
+        assert!(kb.app.loaded);
+
+        // Create.
+        kb.key(KeyCode::Char('n')).await;
+        kb.text("Faulty Partner").await;
+        // If the cluster list failed, ↑/↓ on the Gateway field asks again.
+        for _ in 0..3 {
+            kb.key(KeyCode::Tab).await;
+        }
+        for _ in 0..20 {
+            if !kb.wizard().cluster.is_empty() {
+                break;
+            }
+            kb.key(KeyCode::Down).await;
+        }
+        assert_eq!(kb.wizard().cluster, "gateway-prod");
+        kb.ctrl('n').await;
+        // If the topics failed, going back and forth asks again.
+        for _ in 0..20 {
+            if !kb.wizard().topics.is_empty() {
+                break;
+            }
+            kb.ctrl('p').await;
+            kb.ctrl('n').await;
+        }
+        kb.key(KeyCode::Char(' ')).await;
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        failures_seen += until(&mut kb, KeyCode::Enter, 40, |a| {
+            matches!(a.screen, Screen::Detail { .. })
+        })
+        .await;
+        let mut created = None;
+        for _ in 0..20 {
+            if let Ok(z) = client.get_zone("faulty-partner").await {
+                created = Some(z);
+                break;
+            }
+        }
+        let created = created.expect("the zone exists");
+        assert_eq!(
+            created.spec.display_name.as_deref(),
+            Some("Faulty Partner"),
+            "typed input arrived intact"
+        );
+
+        // Edit.
+        kb.key(KeyCode::Char('e')).await;
+        kb.text(" Ltd").await;
+        assert_eq!(kb.wizard().value(Field::Name), "Faulty Partner Ltd");
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        failures_seen += until(&mut kb, KeyCode::Enter, 40, |a| {
+            matches!(a.screen, Screen::Detail { .. })
+        })
+        .await;
+
+        // Delete, once deployed (409 while PENDING counts as a retry too).
+        kb.key(KeyCode::Char('d')).await;
+        kb.app
+            .update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));
+        kb.text("DELETE").await;
+        for _ in 0..60 {
+            kb.key(KeyCode::Enter).await;
+            if kb.app.overlay.is_none() {
+                break;
+            }
+            failures_seen += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            kb.app.overlay.is_none(),
+            "deleted in the end: {:?}",
+            kb.app.error
+        );
+        assert!(
+            kb.app
+                .toasts
+                .iter()
+                .any(|t| t.text.contains("Deleted faulty-partner"))
+        );
+        println!("failures met and retried: {failures_seen}");
+        sb.shutdown().await;
+    }
+
     #[test]
     fn a_draft_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();

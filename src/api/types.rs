@@ -494,6 +494,59 @@ spec:
         assert!(!is_valid_name("slash/"));
     }
 
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-zA-Z]{0,8}".prop_map(Value::from),
+            Just(Value::from("READY")),
+            Just(Value::from("WRITE")),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("metadata".to_string()),
+                        Just("spec".to_string()),
+                        Just("name".to_string()),
+                        Just("topics".to_string()),
+                        Just("status".to_string()),
+                        Just("cluster".to_string()),
+                        Just("backingTopic".to_string()),
+                        Just("permission".to_string()),
+                        "[a-z]{1,6}"
+                    ],
+                    inner,
+                    0..5
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_answer_parses_or_fails_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let _ = serde_json::from_slice::<Vec<PartnerZone>>(&bytes);
+            let _ = serde_json::from_slice::<ApplyResult>(&bytes);
+            let _ = crate::api::ApiError::from_status(500, &bytes).to_string();
+        }
+
+        #[test]
+        fn any_json_shape_parses_or_fails_without_panic(v in json_value()) {
+            let text = v.to_string();
+            if let Ok(z) = serde_json::from_str::<PartnerZone>(&text) {
+                // What parses also serializes back.
+                let _ = serde_json::to_string(&z).unwrap();
+            }
+            let _ = serde_json::from_str::<Vec<KafkaCluster>>(&text);
+            let _ = serde_json::from_str::<Vec<Topic>>(&text);
+        }
+    }
+
     #[test]
     fn error_body_parses_with_title_only() {
         let e: ErrorBody = serde_json::from_str(r#"{"title":"x"}"#).unwrap();

@@ -777,6 +777,14 @@ fn go_to(w: &mut Wizard, step: Step, fx: &mut Vec<Effect>) {
         w.verdict = Verdict::Checking;
         fx.push(Effect::DryRun(Box::new(w.to_zone())));
     }
+    // A list that failed to load is asked for again on the way in.
+    if step == Step::Topics && w.topics.is_empty() && !w.cluster.is_empty() {
+        w.errors.remove(&Place::Topics);
+        fx.push(Effect::LoadTopics(w.cluster.clone()));
+    }
+    if step == Step::Details && w.clusters.is_empty() {
+        fx.push(Effect::LoadClusters);
+    }
 }
 
 fn key_pressed(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -851,6 +859,7 @@ fn details_key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Up | KeyCode::Down if w.field == Field::Gateway => {
             let names: Vec<String> = w.gateways().map(|c| c.metadata.name.clone()).collect();
             if names.is_empty() {
+                fx.push(Effect::LoadClusters);
                 return;
             }
             let pos = names.iter().position(|n| *n == w.cluster);
