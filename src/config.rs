@@ -125,6 +125,26 @@ impl ConfigFile {
     }
 }
 
+/// A warning when the config file holds an API key and is readable by
+/// others than its owner.
+pub fn key_file_warning(path: &Path, file: &ConfigFile) -> Option<String> {
+    if !file.contexts.values().any(|c| c.api_key.is_some()) {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "{} holds an API key and is readable by others: chmod 600 it",
+                path.display()
+            ));
+        }
+    }
+    None
+}
+
 /// What pz talks to.
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -258,6 +278,23 @@ contexts:
 "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_readable_file_with_a_key_is_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, "contexts:\n  a: {baseUrl: 'http://x', apiKey: k}\n").unwrap();
+        let file = ConfigFile::load(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(key_file_warning(&path, &file).is_some());
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            assert!(key_file_warning(&path, &file).is_none());
+        }
+        assert!(key_file_warning(&path, &ConfigFile::default()).is_none());
     }
 
     #[test]

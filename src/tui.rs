@@ -58,6 +58,9 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     };
     tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
     let mut app = App::new(theme, connection, Utc::now());
+    if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
+        app.error = Some(w);
+    }
     app.draft = crate::effects::load_draft(&paths.draft_file());
     if let Some(d) = &app.draft {
         let name = d.value(crate::app::wizard::Field::Name);

@@ -214,6 +214,9 @@ fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
     println!("state dir:      {}", paths.state_dir.display());
     println!("sandbox state:  {}", paths.sandbox_state().display());
     let file = ConfigFile::load(&paths.config_file)?;
+    if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
+        println!("warning:        {w}");
+    }
     match resolve_target(&file, context, &|k| std::env::var(k).ok()) {
         Ok(Target::Sandbox) => println!("console:        the local sandbox, started in-process"),
         Ok(Target::Console {
