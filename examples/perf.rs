@@ -175,52 +175,92 @@ fn proc_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn startup(base: &str, idle_secs: u64) -> Startup {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 40,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let mut cmd = CommandBuilder::new(pz_binary());
-    cmd.env("CDK_BASE_URL", base);
-    cmd.env("CDK_API_KEY", KEY);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_STATE_HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path());
-    let start = Instant::now();
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    let pid = child.process_id().unwrap();
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let marks: Arc<Mutex<(Option<Duration>, Option<Duration>)>> =
-        Arc::new(Mutex::new((None, None)));
-    let m = marks.clone();
-    std::thread::spawn(move || {
-        let mut parser = vt100::Parser::new(40, 120, 0);
-        let mut buf = [0u8; 16384];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
+/// The console in a pseudo-terminal: its process, its screen as parsed
+/// from its output, a writer for keys, and when it started.
+struct Console {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn std::io::Write + Send>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
+
+impl Console {
+    fn spawn(base: &str, rows: u16, cols: u16) -> Console {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(pz_binary());
+        cmd.env("CDK_BASE_URL", base);
+        cmd.env("CDK_API_KEY", KEY);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_STATE_HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path());
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let s = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s.lock().unwrap().process(&buf[..n]);
             }
-            parser.process(&buf[..n]);
-            let mut marks = m.lock().unwrap();
-            let screen = parser.screen().contents();
-            if marks.0.is_none() && screen.contains("Partner Zones") {
-                marks.0 = Some(start.elapsed());
-            }
-            if marks.1.is_none() && screen.contains("partner-00000") {
-                marks.1 = Some(start.elapsed());
-            }
+        });
+        Console {
+            child,
+            screen,
+            writer,
+            _master: pty.master,
+            _home: home,
         }
-    });
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while marks.lock().unwrap().1.is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
     }
+
+    fn contains(&self, text: &str) -> bool {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen()
+            .contents()
+            .contains(text)
+    }
+
+    /// Waits until `text` is on screen; returns when it appeared.
+    fn wait_for(&self, text: &str, since: Instant) -> Duration {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.contains(text) {
+                return since.elapsed();
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        panic!("{text:?} never appeared");
+    }
+
+    fn keys(&mut self, keys: &str) {
+        use std::io::Write;
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+}
+
+fn startup(base: &str, idle_secs: u64) -> Startup {
+    let start = Instant::now();
+    let mut console = Console::spawn(base, 40, 120);
+    let pid = console.child.process_id().unwrap();
+    let first_frame = console.wait_for("Partner Zones", start);
+    let zones = console.wait_for("partner-00000", start);
     std::thread::sleep(Duration::from_secs(2)); // settle
     let t0 = proc_cpu_ticks(pid);
     std::thread::sleep(Duration::from_secs(idle_secs));
@@ -228,14 +268,33 @@ fn startup(base: &str, idle_secs: u64) -> Startup {
     let rss = proc_rss_kib(pid);
     let ticks_per_sec = 100.0; // USER_HZ on Linux
     let cpu = (t1 - t0) as f64 / ticks_per_sec / idle_secs as f64 * 100.0;
-    let _ = child.kill();
-    let marks = *marks.lock().unwrap();
+    let _ = console.child.kill();
     Startup {
-        first_frame: marks.0.unwrap_or_default(),
-        zones: marks.1.unwrap_or_default(),
+        first_frame,
+        zones,
         cpu_percent: cpu,
         rss_kib: rss,
     }
+}
+
+/// From `enter` on the wizard's review step to READY on screen, with the
+/// sandbox's default 2 s deploy delay.
+fn create_to_ready(base: &str) -> Duration {
+    let mut console = Console::spawn(base, 24, 80);
+    console.wait_for("acme-logistics", Instant::now());
+    console.keys("n");
+    console.keys("Timing Partner");
+    console.keys("\x0e"); // ctrl-n
+    console.wait_for("orders.v1", Instant::now());
+    console.keys(" ");
+    console.keys("\x0e");
+    console.keys("\x0e");
+    console.wait_for("enter creates", Instant::now());
+    let start = Instant::now();
+    console.keys("\r");
+    let ready = console.wait_for("timing-partner is READY", start);
+    let _ = console.child.kill();
+    ready
 }
 
 fn main() {
@@ -315,6 +374,10 @@ fn main() {
         "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {} MiB",
         s.cpu_percent,
         s.rss_kib / 1024
+    );
+    println!(
+        "create key to READY on screen (2 s deploy delay): {}",
+        fmt(create_to_ready(&base))
     );
     rt.block_on(sb.shutdown());
 }

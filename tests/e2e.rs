@@ -80,7 +80,11 @@ impl Session {
     }
 
     fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_within(text, 15);
+    }
+
+    fn wait_within(&self, text: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
             if self.screen().contains(text) {
                 return;
@@ -323,7 +327,7 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     rt.block_on(sb.shutdown());
 }
 
-fn spawn_sandbox(port: u16, state: &std::path::Path) -> std::process::Child {
+fn spawn_sandbox(port: u16, state: &std::path::Path, faults: &[&str]) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
         .args([
             "sandbox",
@@ -332,6 +336,7 @@ fn spawn_sandbox(port: u16, state: &std::path::Path) -> std::process::Child {
             "--api-key",
             KEY,
         ])
+        .args(faults)
         .arg("--state")
         .arg(state)
         .env("XDG_STATE_HOME", state.parent().unwrap())
@@ -345,19 +350,15 @@ fn spawn_sandbox(port: u16, state: &std::path::Path) -> std::process::Child {
 fn reconnects_by_itself_when_the_sandbox_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut sandbox = spawn_sandbox(port, &state);
+    let port = free_port();
+    let mut sandbox = spawn_sandbox(port, &state, &[]);
     let mut s = Session::start(&format!("http://127.0.0.1:{port}"), &[]);
     s.wait_for("acme-logistics");
     sandbox.kill().unwrap();
     sandbox.wait().unwrap();
     s.wait_for("offline");
     s.wait_for("refused");
-    let mut sandbox = spawn_sandbox(port, &state);
+    let mut sandbox = spawn_sandbox(port, &state, &[]);
     s.wait_for("updated");
     assert!(!s.screen().contains("offline"));
     assert!(s.screen().contains("acme-logistics"));
@@ -413,4 +414,108 @@ fn a_resize_storm_does_not_crash() {
     );
     s.assert_restored();
     rt.block_on(sb.shutdown());
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Session {
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.keys(&c.to_string());
+        }
+    }
+
+    /// Presses `key` every `pause` until `done` is on screen.
+    fn retry_until(&mut self, key: &str, done: &str, tries: usize) -> usize {
+        for attempt in 0..tries {
+            if self.screen().contains(done) {
+                return attempt;
+            }
+            self.keys(key);
+            let deadline = Instant::now() + Duration::from_millis(2500);
+            while Instant::now() < deadline && !self.screen().contains(done) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!(
+            "{done:?} never appeared after {tries} tries:\n{}",
+            self.screen()
+        );
+    }
+}
+
+#[test]
+fn list_create_edit_delete_through_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let port = free_port();
+    let mut sandbox = spawn_sandbox(port, &state, &["--fail-rate", "0.3", "--latency-ms", "500"]);
+    let mut s = Session::start(&format!("http://127.0.0.1:{port}"), &[]);
+    s.wait_within("acme-logistics", 60);
+
+    // Create.
+    s.keys("n");
+    s.wait_for("New Partner Zone");
+    s.type_text("Fault Line");
+    s.wait_for("fault-line");
+    if !s.screen().contains("gateway-prod (") {
+        // The cluster list failed: ↑/↓ on the Gateway field asks again.
+        s.keys("\t");
+        s.keys("\t");
+        s.keys("\t");
+        s.retry_until("\x1b[B", "gateway-prod (", 20);
+    }
+    s.keys("\x0e"); // ctrl-n: Topics
+    // A failed topic list is asked for again on the way back in.
+    s.retry_until("\x10\x0e", "orders.v1  team", 20);
+    s.keys(" ");
+    s.keys("\x0e");
+    s.keys("\x0e");
+    let create_retries = s.retry_until("\r", "Technical ID", 30);
+    s.wait_for("Fault Line");
+
+    // Edit: the name gets a suffix.
+    s.keys("e");
+    s.wait_for("Edit fault-line");
+    s.type_text(" v2");
+    s.keys("\x0e");
+    s.keys("\x0e");
+    s.keys("\x0e");
+    s.wait_for("4 Review");
+    let edit_retries = s.retry_until("\r", "Fault Line v2 ─", 30);
+
+    // Delete (a 409 while it deploys is one more failure to retry).
+    s.keys("d");
+    s.wait_for("Type DELETE");
+    std::thread::sleep(Duration::from_millis(300));
+    s.type_text("DELETE");
+    let delete_retries = s.retry_until("\r", "Deleted fault-line", 30);
+
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(
+        raw.contains("Injected failure") || raw.contains("connection broke") || raw.contains("409"),
+        "failures were shown (retries: create {create_retries}, edit {edit_retries}, delete {delete_retries})"
+    );
+    s.keys("q");
+    assert!(s.wait_exit().success(), "pz never crashed");
+    s.assert_restored();
+
+    // The zone is really gone (ask until the faulty sandbox gives a clear answer).
+    let rt = runtime();
+    let client = client_for(&format!("http://127.0.0.1:{port}"), KEY);
+    let gone = (0..30).any(|_| {
+        matches!(
+            rt.block_on(client.get_zone("fault-line")),
+            Err(pz::api::ApiError::NotFound(_))
+        )
+    });
+    assert!(gone);
+    sandbox.kill().unwrap();
+    let _ = sandbox.wait();
 }

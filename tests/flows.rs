@@ -593,6 +593,60 @@ mod wizard {
         sb.shutdown().await;
     }
 
+    #[tokio::test]
+    async fn apply_a_file_from_the_console() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stark.yaml");
+        // The served zone, edited in a file: a new description and a label.
+        let mut zone = client.get_zone("stark-payments").await.unwrap();
+        zone.spec.description = Some("Settlements only".into());
+        zone.metadata
+            .labels
+            .insert("owner".into(), "treasury".into());
+        std::fs::write(&path, pz::cli::yaml::zone_to_yaml(&zone)).unwrap();
+
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char(':')).await;
+        kb.text(&format!("apply {}", path.display())).await;
+        kb.key(KeyCode::Enter).await;
+        let w = kb.wizard();
+        assert_eq!(w.step, Step::Review);
+        assert_eq!(w.verdict, Verdict::Valid(pz::api::UpsertResult::Updated));
+        let diff = w.review_lines();
+        assert!(
+            diff.contains(&('+', "  description: Settlements only".into())),
+            "{diff:?}"
+        );
+        assert!(
+            diff.contains(&('+', "    owner: treasury".into())),
+            "{diff:?}"
+        );
+        kb.key(KeyCode::Enter).await;
+        let served = client.get_zone("stark-payments").await.unwrap();
+        assert_eq!(served.spec.description.as_deref(), Some("Settlements only"));
+        assert_eq!(served.metadata.labels["owner"], "treasury");
+
+        // A bad file is a clear error, not a wizard.
+        std::fs::write(&path, "kind: PartnerZone\nmetadata: [\n").unwrap();
+        kb.key(KeyCode::Esc).await;
+        kb.key(KeyCode::Char(':')).await;
+        kb.text(&format!("apply {}", path.display())).await;
+        kb.key(KeyCode::Enter).await;
+        assert!(
+            kb.app.error.as_deref().unwrap().contains("stark.yaml:"),
+            "{:?}",
+            kb.app.error
+        );
+        sb.shutdown().await;
+    }
+
     #[test]
     fn a_draft_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();
