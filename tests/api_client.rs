@@ -143,11 +143,7 @@ async fn timeout_and_connection_refused() {
     sb.shutdown().await;
 
     // Nothing listens on a port we just released.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let e = client_for(&format!("http://127.0.0.1:{port}"), KEY)
         .list_zones()
         .await

@@ -327,25 +327,6 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     rt.block_on(sb.shutdown());
 }
 
-fn spawn_sandbox(port: u16, state: &std::path::Path, faults: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args([
-            "sandbox",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--api-key",
-            KEY,
-        ])
-        .args(faults)
-        .arg("--state")
-        .arg(state)
-        .env("XDG_STATE_HOME", state.parent().unwrap())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("pz sandbox starts")
-}
-
 #[test]
 fn reconnects_by_itself_when_the_sandbox_comes_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -414,14 +395,6 @@ fn a_resize_storm_does_not_crash() {
     );
     s.assert_restored();
     rt.block_on(sb.shutdown());
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Session {

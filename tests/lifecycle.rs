@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
@@ -127,39 +126,12 @@ async fn a_torn_temp_file_is_ignored_and_a_corrupt_state_refuses_to_start() {
     assert!(err.to_string().contains("not valid"), "{err}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn_sandbox(port: u16, state: &std::path::Path) -> tokio::process::Child {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args([
-            "sandbox",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--api-key",
-            KEY,
-        ])
-        .arg("--state")
-        .arg(state)
-        .env("XDG_STATE_HOME", state.parent().unwrap())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("pz sandbox starts")
-}
-
 #[tokio::test]
 async fn kill_9_loses_no_acknowledged_change() {
     let (_dir, path) = temp_state();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = spawn_sandbox(port, &path);
+    let mut child = spawn_sandbox(port, &path, &[]);
     let c = client_for(&base, KEY);
     assert!(
         eventually(
@@ -188,8 +160,8 @@ async fn kill_9_loses_no_acknowledged_change() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
-    child.start_kill().unwrap(); // SIGKILL
-    child.wait().await.unwrap();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
     let mut acked = Vec::new();
     for w in writers {
         acked.extend(w.await.unwrap());
@@ -208,7 +180,7 @@ async fn kill_9_loses_no_acknowledged_change() {
         );
     }
 
-    let mut child = spawn_sandbox(port, &path);
+    let mut child = spawn_sandbox(port, &path, &[]);
     assert!(
         eventually(
             async || c.list_zones().await.is_ok(),
@@ -220,6 +192,6 @@ async fn kill_9_loses_no_acknowledged_change() {
     for name in &acked {
         assert!(zones.iter().any(|z| &z.metadata.name == name));
     }
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
+    child.kill().unwrap();
+    let _ = child.wait();
 }

@@ -1,50 +1,24 @@
 //! Snapshots of every screen, rendered to ratatui's TestBackend at 80x24
 //! and 120x40 with a fixed clock.
 
-use chrono::{DateTime, Duration, Utc};
-use pz::api::{ApiError, PartnerZone};
+use chrono::Duration;
+use pz::api::ApiError;
 use pz::app::credentials::CredentialsAction;
 use pz::app::delete::DeleteAction;
-use pz::app::{Action, App, ConnectionInfo};
-use pz::sandbox::World;
+use pz::app::{Action, App};
 use pz::secret::Secret;
 use pz::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn clock() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn zones() -> Vec<PartnerZone> {
-    let mut world = World::seed(clock() - Duration::seconds(30));
-    world.settle(clock() - Duration::seconds(29));
-    let mut zones: Vec<PartnerZone> = world.zones.into_values().map(|s| s.zone).collect();
-    for (i, z) in zones.iter_mut().enumerate() {
-        z.metadata.id = Some(format!("00000000-0000-0000-0000-00000000000{i}"));
-    }
-    // One zone still deploying, to show the PENDING badge.
-    zones[2].metadata.status = Some(pz::api::ZoneStatus::Pending);
-    zones
-}
+use pz::demo::clock;
 
 fn app(size: (u16, u16)) -> App {
-    let conn = ConnectionInfo {
-        label: "sandbox http://127.0.0.1:8080".into(),
-        sandbox: true,
-        read_only: false,
-    };
-    let mut a = App::new(Theme::default(), conn, clock());
-    a.update(Action::Resize(size.0, size.1));
-    a
+    pz::demo::app(Theme::default(), size)
 }
 
 fn loaded(size: (u16, u16)) -> App {
-    let mut a = app(size);
-    a.update(Action::ZonesLoaded(Ok(zones())));
-    a
+    pz::demo::loaded(Theme::default(), size)
 }
 
 fn draw(a: &App) -> String {
@@ -214,46 +188,11 @@ mod wizard {
     use super::*;
     use pz::api::{ErrorBody, UpsertResult};
     use pz::app::Screen;
-    use pz::app::wizard::{Chosen, Field, Limit, Place, Step, Verdict, Wizard};
+    use pz::app::wizard::{Field, Limit, Place, Step, Verdict, Wizard};
 
     fn filled(step: Step) -> Wizard {
-        let world = World::seed(clock());
-        let mut w = Wizard::new();
-        w.clusters = world.clusters.clone();
-        w.topics = world.topics["gateway-prod"].clone();
-        w.cluster = "gateway-prod".into();
-        for (f, v) in [
-            (Field::Name, "Contoso Retail"),
-            (Field::Id, "contoso-retail"),
-            (Field::Account, "contoso-retail"),
-            (Field::Url, "https://contoso.example"),
-            (Field::PartnerName, "Jane Roe"),
-        ] {
-            w.values.insert(f, v.into());
-        }
-        w.chosen = vec![
-            Chosen {
-                backing: "orders.v1".into(),
-                alias: "orders.v1".into(),
-                write: false,
-                shared_alias: None,
-            },
-            Chosen {
-                backing: "orders.v2".into(),
-                alias: "contoso.orders".into(),
-                write: true,
-                shared_alias: None,
-            },
-        ];
-        w.limits[0] = Limit {
-            enabled: true,
-            text: "1MB/s".into(),
-        };
-        w.limits[2] = Limit {
-            enabled: true,
-            text: "30".into(),
-        };
-        w.step = step;
+        let mut w = pz::demo::wizard(step);
+        w.verdict = Verdict::Unchecked;
         w
     }
 

@@ -50,41 +50,37 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
 
 /// Replaces `path` with `bytes`, atomically and durably, mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let err = |source| StoreError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(err)?;
-    }
-    let tmp = tmp_path(path);
-    let mut file = create_private(&tmp).map_err(err)?;
-    file.write_all(bytes).map_err(err)?;
-    file.sync_all().map_err(err)?;
-    drop(file);
-    fs::rename(&tmp, path).map_err(err)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // Make the rename itself durable.
-        File::open(dir).and_then(|d| d.sync_all()).map_err(err)?;
-    }
-    Ok(())
+    write_via_rename(path, bytes, true)
 }
 
 /// Replaces `path` with `bytes` by rename (mode 0600), without fsync:
 /// never torn, survives a killed process, not a power cut. For drafts.
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_via_rename(path, bytes, false)
+}
+
+fn write_via_rename(path: &Path, bytes: &[u8], durable: bool) -> Result<(), StoreError> {
     let err = |source| StoreError::Write {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
         fs::create_dir_all(dir).map_err(err)?;
     }
     let tmp = tmp_path(path);
-    create_private(&tmp)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(err)?;
-    fs::rename(&tmp, path).map_err(err)
+    let mut file = create_private(&tmp).map_err(err)?;
+    file.write_all(bytes).map_err(err)?;
+    if durable {
+        file.sync_all().map_err(err)?;
+    }
+    drop(file);
+    fs::rename(&tmp, path).map_err(err)?;
+    if let (true, Some(dir)) = (durable, dir) {
+        // Make the rename itself durable.
+        File::open(dir).and_then(|d| d.sync_all()).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Reads the state file; `None` when there is none yet. A leftover temporary

@@ -68,3 +68,31 @@ pub async fn eventually(mut f: impl AsyncFnMut() -> bool, within: Duration) -> b
     }
     false
 }
+
+/// `pz sandbox` as its own process on `port`, with extra flags.
+pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args([
+            "sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--api-key",
+            KEY,
+        ])
+        .args(flags)
+        .arg("--state")
+        .arg(state)
+        .env("XDG_STATE_HOME", state.parent().expect("a state dir"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("pz sandbox starts")
+}
+
+/// A port nothing listens on (just released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
