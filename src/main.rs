@@ -1,3 +1,5 @@
+use std::io::Write;
+
 use clap::Parser;
 
 use pz::cli::{self, Cli};
@@ -26,7 +28,8 @@ fn main() {
             Ok(()) => 0,
             Err(e) => {
                 pz::tui::restore_terminal();
-                eprintln!("pz: {e:#}");
+                // stderr may be gone with the terminal: never panic on it.
+                let _ = writeln!(std::io::stderr(), "pz: {e:#}");
                 1
             }
         },

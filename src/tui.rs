@@ -19,15 +19,37 @@ use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::theme::Theme;
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown.
-/// Safe to call more than once, and when the terminal is gone.
+/// Safe to call more than once, and when the terminal is gone (a dropped
+/// SSH session): every error is ignored, nothing is printed. (ratatui's own
+/// `restore` prints its errors, which panics when stderr is gone.)
 pub fn restore_terminal() {
-    ratatui::restore();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+
+/// Raw mode and the alternate screen, undone by [`restore_terminal`].
+fn init_terminal() -> std::io::Result<Term> {
+    crossterm::terminal::enable_raw_mode()?;
+    let entered = crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen);
+    let terminal = entered.and_then(|()| {
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+    });
+    if terminal.is_err() {
+        restore_terminal();
+    }
+    terminal
 }
 
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
         restore_terminal();
         // The message comes after the restore, on the main screen.
         previous(info);
@@ -75,20 +97,20 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     let ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
 
     install_panic_hook();
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
+    // ratatui's Terminal prints to stderr when it cannot show the cursor on
+    // drop, and printing to a terminal that is gone (a dropped SSH session)
+    // panics. The cursor is already shown by restore_terminal: skip the drop.
+    std::mem::forget(terminal);
     if let Some(s) = backend.sandbox {
         s.shutdown().await;
     }
     result
 }
 
-async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    mut app: App,
-    ctx: &Ctx,
-) -> anyhow::Result<()> {
+async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -121,8 +143,12 @@ async fn event_loop(
                 // Keys that arrived in the same burst are handled before
                 // the next frame: a modal opened by the first never sees
                 // the rest as typed into it.
-                while let Some(Some(Ok(ev))) = events.next().now_or_never() {
-                    handle_event(&mut app, ev, ctx, &tx);
+                for _ in 0..1024 {
+                    match events.next().now_or_never() {
+                        Some(Some(Ok(ev))) => handle_event(&mut app, ev, ctx, &tx),
+                        Some(Some(Err(_)) | None) => return Ok(()),
+                        None => break,
+                    }
                 }
                 dirty = true;
             }

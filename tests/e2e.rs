@@ -492,3 +492,54 @@ fn list_create_edit_delete_through_faults() {
     sandbox.kill().unwrap();
     let _ = sandbox.wait();
 }
+
+/// The terminal goes away without a word (a dropped SSH connection closes
+/// the pty): pz ends cleanly, without a panic.
+#[test]
+fn a_vanished_terminal_ends_pz_cleanly() {
+    let rt = runtime();
+    let (sb, _) = rt.block_on(start(options()));
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
+    cmd.env("CDK_BASE_URL", sb.base_url());
+    cmd.env("CDK_API_KEY", KEY);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_STATE_HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path());
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let log = home.path().join("pz/pz.log");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("console start")
+    {
+        assert!(Instant::now() < deadline, "pz did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    drop(pty.master); // the only handle on the master: the terminal is gone
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pz kept running without a terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(!log.contains("panic"), "{log}");
+    rt.block_on(sb.shutdown());
+}
