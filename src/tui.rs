@@ -113,12 +113,12 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
 async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Four ticks a second while something animates, one otherwise: idle
+    // costs next to nothing.
+    let mut next_tick = tokio::time::Instant::now();
     let mut signals = Signals::new()?;
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
-    let mut ticks: u64 = 0;
     let mut dirty = true;
     loop {
         if dirty {
@@ -167,11 +167,11 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
                 }
                 dirty = true;
             }
-            _ = tick.tick() => {
-                ticks += 1;
+            _ = tokio::time::sleep_until(next_tick) => {
                 let effects = app.update(Action::Tick(Utc::now()));
-                // Spinners and toasts move every tick; times once a second.
-                dirty = app.animating() || ticks.is_multiple_of(4) || !effects.is_empty();
+                let period = if app.animating() { 250 } else { 1000 };
+                next_tick = tokio::time::Instant::now() + Duration::from_millis(period);
+                dirty = true;
                 run_effects(effects, ctx, &tx);
             }
             _ = signals.next() => return Ok(()),
