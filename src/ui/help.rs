@@ -25,8 +25,17 @@ const LIST: &[(&str, &str)] = &[
     ("s / S", "sort by the next column / reverse"),
 ];
 const CHANGE: &[(&str, &str)] = &[
+    ("n / e", "new zone / edit the zone (wizard)"),
     ("c", "generate credentials for the partner"),
     ("d", "delete the zone (type DELETE to confirm)"),
+    (":apply PATH", "review and apply a YAML file"),
+];
+const WIZARD: &[(&str, &str)] = &[
+    ("tab / shift-tab", "fields (←/→ Home/End ctrl-u edit)"),
+    (
+        "ctrl-n / ctrl-p",
+        "next / previous step; esc leaves (asks first)",
+    ),
 ];
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -50,11 +59,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     group("Zone list (detail: j/k scroll)", LIST);
     if !app.connection.read_only {
         group("Changes", CHANGE);
+        group("Wizard (topics: / space w r)", WIZARD);
     }
-    lines.push(Line::from(Span::styled(
-        "PENDING deploying · READY up to date · FAILED check the Gateway is active",
-        t.muted,
-    )));
+    if lines.len() + 3 <= area.height as usize {
+        lines.push(Line::from(Span::styled(
+            "PENDING deploying · READY up to date · FAILED check the Gateway is active",
+            t.muted,
+        )));
+    }
     let height = lines.len() as u16 + 2;
     let popup = centered(area, 76, height);
     frame.render_widget(Clear, popup);

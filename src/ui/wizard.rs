@@ -80,9 +80,20 @@ fn details(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             format!("{}{:<16}", if focused { "▸ " } else { "  " }, f.label()),
             if focused { bold(t.accent) } else { t.muted },
         );
-        let value = match f {
-            Field::Gateway => gateway_value(w),
-            _ => w.value(f).replace('\n', " ⏎ "),
+        let shown = |t: &str| t.replace('\n', " ⏎ ");
+        let (value, after) = match f {
+            Field::Gateway => (gateway_value(w), String::new()),
+            // The focused field shows the cursor where it is.
+            _ if focused => {
+                let text = w.value(f);
+                let at = text
+                    .char_indices()
+                    .nth(w.text_cursor)
+                    .map(|(i, _)| i)
+                    .unwrap_or(text.len());
+                (shown(&text[..at]), shown(&text[at..]))
+            }
+            _ => (shown(w.value(f)), String::new()),
         };
         let fixed = f == Field::Id && w.editing();
         let mut value_style = if focused { bold(t.text) } else { t.text };
@@ -92,6 +103,9 @@ fn details(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         let mut spans = vec![label, Span::styled(value, value_style)];
         if focused && f != Field::Gateway && !fixed {
             spans.push(Span::styled("▏", t.accent));
+        }
+        if !after.is_empty() {
+            spans.push(Span::styled(after, value_style));
         }
         if fixed {
             spans.push(Span::styled("  (fixed once created)", t.muted));

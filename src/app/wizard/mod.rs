@@ -149,6 +149,9 @@ pub struct Wizard {
     pub notice: Option<String>,
     #[serde(default)]
     pub review_scroll: u16,
+    /// The cursor in the focused Details field, in characters.
+    #[serde(default)]
+    pub text_cursor: usize,
     #[serde(skip)]
     pub clusters: Vec<KafkaCluster>,
     #[serde(skip)]
@@ -198,6 +201,7 @@ impl Wizard {
             confirm_leave: false,
             notice: None,
             review_scroll: 0,
+            text_cursor: 0,
             clusters: Vec::new(),
             topics: Vec::new(),
         }
@@ -229,6 +233,7 @@ impl Wizard {
         }
         w.id_edited = true;
         w.account_edited = true;
+        w.text_cursor = w.value(Field::Name).chars().count();
         w.cluster = s.cluster.clone();
         w.chosen = s
             .topics
@@ -298,24 +303,67 @@ impl Wizard {
             .collect()
     }
 
+    /// Whether the focused field takes text (the Gateway is chosen, and
+    /// the ID of an existing zone is fixed).
+    fn editable(&self) -> bool {
+        !(self.field == Field::Gateway || (self.field == Field::Id && self.editing()))
+    }
+
+    /// The cursor of the focused field, as a byte offset.
+    fn cursor_byte(&self) -> usize {
+        let v = self.value(self.field);
+        v.char_indices()
+            .nth(self.text_cursor)
+            .map(|(i, _)| i)
+            .unwrap_or(v.len())
+    }
+
+    /// Moves the focus to `f`, with the cursor at the end of its text.
+    fn focus(&mut self, f: Field) {
+        self.mark(self.field);
+        self.field = f;
+        self.text_cursor = self.value(f).chars().count();
+    }
+
     fn type_char(&mut self, c: char) {
-        let f = self.field;
-        if f == Field::Gateway || (f == Field::Id && self.editing()) {
+        if !self.editable() {
             return;
         }
-        let mut v = self.value(f).to_string();
-        v.push(c);
-        self.changed(f, v);
+        let mut v = self.value(self.field).to_string();
+        v.insert(self.cursor_byte(), c);
+        self.text_cursor += 1;
+        self.changed(self.field, v);
     }
 
     fn backspace(&mut self) {
-        let f = self.field;
-        if f == Field::Gateway || (f == Field::Id && self.editing()) {
+        self.text_cursor = self.text_cursor.min(self.value(self.field).chars().count());
+        if !self.editable() || self.text_cursor == 0 {
             return;
         }
-        let mut v = self.value(f).to_string();
-        v.pop();
-        self.changed(f, v);
+        self.text_cursor -= 1;
+        self.delete_at_cursor();
+    }
+
+    fn delete_at_cursor(&mut self) {
+        if !self.editable() {
+            return;
+        }
+        let mut v = self.value(self.field).to_string();
+        let at = self.cursor_byte();
+        if at < v.len() {
+            v.remove(at);
+            self.changed(self.field, v);
+        }
+    }
+
+    /// ctrl-u: clears the text before the cursor.
+    fn clear_before_cursor(&mut self) {
+        if !self.editable() {
+            return;
+        }
+        let v = self.value(self.field)[self.cursor_byte()..].to_string();
+        self.text_cursor = 0;
+        self.changed(self.field, v);
     }
 
     /// A field changed: the ID and account follow the name until edited.
@@ -848,13 +896,15 @@ fn details_key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
     let i = Field::ALL.iter().position(|f| *f == w.field).unwrap_or(0);
     match key.code {
         KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Tab => {
-            w.mark(w.field);
-            w.field = Field::ALL[(i + 1) % Field::ALL.len()];
-        }
-        KeyCode::BackTab => {
-            w.mark(w.field);
-            w.field = Field::ALL[(i + Field::ALL.len() - 1) % Field::ALL.len()];
+        KeyCode::Tab => w.focus(Field::ALL[(i + 1) % Field::ALL.len()]),
+        KeyCode::BackTab => w.focus(Field::ALL[(i + Field::ALL.len() - 1) % Field::ALL.len()]),
+        KeyCode::Left => w.text_cursor = w.text_cursor.saturating_sub(1),
+        KeyCode::Right => w.text_cursor = (w.text_cursor + 1).min(w.value(w.field).chars().count()),
+        KeyCode::Home => w.text_cursor = 0,
+        KeyCode::End => w.text_cursor = w.value(w.field).chars().count(),
+        KeyCode::Delete => w.delete_at_cursor(),
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            w.clear_before_cursor()
         }
         KeyCode::Up | KeyCode::Down if w.field == Field::Gateway => {
             let names: Vec<String> = w.gateways().map(|c| c.metadata.name.clone()).collect();
@@ -878,10 +928,7 @@ fn details_key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
             w.errors.remove(&Place::Field(Field::Gateway));
         }
         KeyCode::Enter if w.field == Field::Description => w.type_char('\n'),
-        KeyCode::Enter => {
-            w.mark(w.field);
-            w.field = Field::ALL[(i + 1) % Field::ALL.len()];
-        }
+        KeyCode::Enter => w.focus(Field::ALL[(i + 1) % Field::ALL.len()]),
         KeyCode::Backspace => w.backspace(),
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => w.type_char(c),
         _ => {}
@@ -1024,4 +1071,60 @@ fn traffic_key(w: &mut Wizard, key: KeyEvent) {
     }
     w.verdict = Verdict::Unchecked;
     w.check_limits();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Action, ConnectionInfo};
+    use crate::theme::Theme;
+
+    fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+        app.update(Action::Wizard(WizardAction::Key(KeyEvent::new(
+            code, modifiers,
+        ))));
+    }
+
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            press(app, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn wizard(app: &App) -> &Wizard {
+        match &app.screen {
+            Screen::Wizard(w) => w,
+            _ => panic!("not in the wizard"),
+        }
+    }
+
+    #[test]
+    fn fields_edit_at_the_cursor_and_derive_the_id() {
+        let mut app = App::new(
+            Theme::default(),
+            ConnectionInfo::default(),
+            chrono::Utc::now(),
+        );
+        app.update(Action::Wizard(WizardAction::New));
+        typed(&mut app, "Contso Retail");
+        for _ in 0.."so Retail".len() {
+            press(&mut app, KeyCode::Left, KeyModifiers::NONE);
+        }
+        typed(&mut app, "o");
+        assert_eq!(wizard(&app).value(Field::Name), "Contoso Retail");
+        assert_eq!(wizard(&app).value(Field::Id), "contoso-retail");
+        press(&mut app, KeyCode::End, KeyModifiers::NONE);
+        press(&mut app, KeyCode::Backspace, KeyModifiers::NONE);
+        press(&mut app, KeyCode::Home, KeyModifiers::NONE);
+        press(&mut app, KeyCode::Delete, KeyModifiers::NONE);
+        assert_eq!(wizard(&app).value(Field::Name), "ontoso Retai");
+        // The ID stops following the name once edited.
+        press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+        press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        typed(&mut app, "custom.id");
+        press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
+        typed(&mut app, "!");
+        assert_eq!(wizard(&app).value(Field::Id), "custom.id");
+        assert_eq!(wizard(&app).value(Field::Account), "ontoso-retai");
+    }
 }
