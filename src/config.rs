@@ -309,6 +309,9 @@ contexts:
             ("CDK_BASE_URL", "http://env:8080"),
             ("CDK_API_KEY", "k"),
             ("CDK_INSECURE", "true"),
+            ("CDK_CACERT", "/ca.pem"),
+            ("CDK_CERT", "/c.pem"),
+            ("CDK_KEY", "/c.key"),
         ]);
         let Target::Console {
             connection,
@@ -321,7 +324,19 @@ contexts:
         assert_eq!(connection.base_url, "http://env:8080");
         assert_eq!(connection.api_key.expose(), "k");
         assert!(connection.insecure);
+        assert_eq!(connection.ca_cert.as_deref(), Some("/ca.pem"));
+        assert_eq!(
+            connection.client_cert,
+            Some(("/c.pem".to_string(), "/c.key".to_string()))
+        );
         assert!(read_only);
+        let half = env_of(&[
+            ("CDK_BASE_URL", "http://x"),
+            ("CDK_API_KEY", "k"),
+            ("CDK_CERT", "/c.pem"),
+        ]);
+        let err = resolve_target(&ConfigFile::default(), None, &half).unwrap_err();
+        assert!(err.to_string().contains("CDK_KEY"));
     }
 
     #[test]
