@@ -226,7 +226,6 @@ mod wizard {
                 "not an email address".into(),
             );
             w.field = Field::PartnerEmail;
-            w.text_cursor = 4;
             in_app(s, w)
         });
     }

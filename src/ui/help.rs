@@ -31,7 +31,10 @@ const CHANGE: &[(&str, &str)] = &[
     (":apply PATH", "review and apply a YAML file"),
 ];
 const WIZARD: &[(&str, &str)] = &[
-    ("tab / shift-tab", "fields (←/→ Home/End ctrl-u edit)"),
+    (
+        "tab / shift-tab",
+        "fields (←/→ Home/End ctrl-w, ctrl-u undo)",
+    ),
     (
         "ctrl-n / ctrl-p",
         "next / previous step; esc leaves (asks first)",

@@ -88,7 +88,7 @@ fn details(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
                 let text = w.value(f);
                 let at = text
                     .char_indices()
-                    .nth(w.text_cursor)
+                    .nth(w.cursor())
                     .map(|(i, _)| i)
                     .unwrap_or(text.len());
                 (shown(&text[..at]), shown(&text[at..]))

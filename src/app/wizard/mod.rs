@@ -149,9 +149,9 @@ pub struct Wizard {
     pub notice: Option<String>,
     #[serde(default)]
     pub review_scroll: u16,
-    /// The cursor in the focused Details field, in characters.
-    #[serde(default)]
-    pub text_cursor: usize,
+    /// The editor of the focused Details field.
+    #[serde(skip)]
+    pub editor: Editor,
     #[serde(skip)]
     pub clusters: Vec<KafkaCluster>,
     #[serde(skip)]
@@ -201,7 +201,7 @@ impl Wizard {
             confirm_leave: false,
             notice: None,
             review_scroll: 0,
-            text_cursor: 0,
+            editor: Editor::default(),
             clusters: Vec::new(),
             topics: Vec::new(),
         }
@@ -233,7 +233,7 @@ impl Wizard {
         }
         w.id_edited = true;
         w.account_edited = true;
-        w.text_cursor = w.value(Field::Name).chars().count();
+        w.editor = Editor::for_text(Field::Name, w.value(Field::Name));
         w.cluster = s.cluster.clone();
         w.chosen = s
             .topics
@@ -309,61 +309,44 @@ impl Wizard {
         !(self.field == Field::Gateway || (self.field == Field::Id && self.editing()))
     }
 
-    /// The cursor of the focused field, as a byte offset.
-    fn cursor_byte(&self) -> usize {
-        let v = self.value(self.field);
-        v.char_indices()
-            .nth(self.text_cursor)
-            .map(|(i, _)| i)
-            .unwrap_or(v.len())
-    }
-
     /// Moves the focus to `f`, with the cursor at the end of its text.
     fn focus(&mut self, f: Field) {
         self.mark(self.field);
         self.field = f;
-        self.text_cursor = self.value(f).chars().count();
+        self.editor = Editor::for_text(f, self.value(f));
     }
 
-    fn type_char(&mut self, c: char) {
+    /// Hands a key to the focused field's editor; a change of text is
+    /// applied like any other (derived fields follow, errors clear).
+    fn edit_text(&mut self, key: KeyEvent) {
         if !self.editable() {
             return;
         }
-        let mut v = self.value(self.field).to_string();
-        v.insert(self.cursor_byte(), c);
-        self.text_cursor += 1;
-        self.changed(self.field, v);
-    }
-
-    fn backspace(&mut self) {
-        self.text_cursor = self.text_cursor.min(self.value(self.field).chars().count());
-        if !self.editable() || self.text_cursor == 0 {
-            return;
+        let f = self.field;
+        if self.editor.field != Some(f) {
+            self.editor = Editor::for_text(f, self.value(f));
         }
-        self.text_cursor -= 1;
-        self.delete_at_cursor();
-    }
-
-    fn delete_at_cursor(&mut self) {
-        if !self.editable() {
-            return;
-        }
-        let mut v = self.value(self.field).to_string();
-        let at = self.cursor_byte();
-        if at < v.len() {
-            v.remove(at);
-            self.changed(self.field, v);
+        if let Some(text) = self.editor.input(key)
+            && text != self.value(f)
+        {
+            self.changed(f, text);
         }
     }
 
-    /// ctrl-u: clears the text before the cursor.
-    fn clear_before_cursor(&mut self) {
-        if !self.editable() {
-            return;
+    /// The cursor of the focused field, as a character index into its text.
+    pub fn cursor(&self) -> usize {
+        match (&self.editor.area, self.editor.field) {
+            (Some(area), Some(f)) if f == self.field => {
+                let ratatui_textarea::DataCursor(row, col) = area.cursor();
+                area.lines()
+                    .iter()
+                    .take(row)
+                    .map(|l| l.chars().count() + 1)
+                    .sum::<usize>()
+                    + col
+            }
+            _ => self.value(self.field).chars().count(),
         }
-        let v = self.value(self.field)[self.cursor_byte()..].to_string();
-        self.text_cursor = 0;
-        self.changed(self.field, v);
     }
 
     /// A field changed: the ID and account follow the name until edited.
@@ -641,6 +624,47 @@ impl Wizard {
     }
 }
 
+/// The editor of the focused text field: ratatui-textarea, for cursor
+/// movement, word jumps, kill and undo. The text itself lives in
+/// `Wizard::values`; the editor is rebuilt from it on focus.
+#[derive(Clone, Debug, Default)]
+pub struct Editor {
+    pub field: Option<Field>,
+    pub area: Option<ratatui_textarea::TextArea<'static>>,
+}
+
+impl Editor {
+    fn for_text(field: Field, text: &str) -> Editor {
+        let mut area =
+            ratatui_textarea::TextArea::new(text.split('\n').map(str::to_string).collect());
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Editor {
+            field: Some(field),
+            area: Some(area),
+        }
+    }
+
+    /// Applies a key; returns the text afterwards.
+    fn input(&mut self, key: KeyEvent) -> Option<String> {
+        let area = self.area.as_mut()?;
+        area.input(key);
+        Some(area.lines().join("\n"))
+    }
+}
+
+impl PartialEq for Editor {
+    fn eq(&self, other: &Editor) -> bool {
+        let view = |e: &Editor| {
+            e.area.as_ref().map(|a| {
+                let ratatui_textarea::DataCursor(row, col) = a.cursor();
+                (a.lines().to_vec(), row, col)
+            })
+        };
+        self.field == other.field && view(self) == view(other)
+    }
+}
+
 impl Default for Wizard {
     fn default() -> Self {
         Wizard::new()
@@ -898,14 +922,6 @@ fn details_key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Esc => w.confirm_leave = true,
         KeyCode::Tab => w.focus(Field::ALL[(i + 1) % Field::ALL.len()]),
         KeyCode::BackTab => w.focus(Field::ALL[(i + Field::ALL.len() - 1) % Field::ALL.len()]),
-        KeyCode::Left => w.text_cursor = w.text_cursor.saturating_sub(1),
-        KeyCode::Right => w.text_cursor = (w.text_cursor + 1).min(w.value(w.field).chars().count()),
-        KeyCode::Home => w.text_cursor = 0,
-        KeyCode::End => w.text_cursor = w.value(w.field).chars().count(),
-        KeyCode::Delete => w.delete_at_cursor(),
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            w.clear_before_cursor()
-        }
         KeyCode::Up | KeyCode::Down if w.field == Field::Gateway => {
             let names: Vec<String> = w.gateways().map(|c| c.metadata.name.clone()).collect();
             if names.is_empty() {
@@ -927,11 +943,12 @@ fn details_key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
             w.errors.remove(&Place::Field(Field::Gateway));
         }
-        KeyCode::Enter if w.field == Field::Description => w.type_char('\n'),
-        KeyCode::Enter => w.focus(Field::ALL[(i + 1) % Field::ALL.len()]),
-        KeyCode::Backspace => w.backspace(),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => w.type_char(c),
-        _ => {}
+        KeyCode::Enter if w.field != Field::Description => {
+            w.focus(Field::ALL[(i + 1) % Field::ALL.len()])
+        }
+        // Everything else edits the field: characters, ←/→, Home/End,
+        // Delete, ctrl-w, ctrl-k, undo (ctrl-u) and redo (ctrl-r).
+        _ => w.edit_text(key),
     }
 }
 
@@ -1120,7 +1137,10 @@ mod tests {
         assert_eq!(wizard(&app).value(Field::Name), "ontoso Retai");
         // The ID stops following the name once edited.
         press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-        press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+        press(&mut app, KeyCode::Char('w'), KeyModifiers::CONTROL);
+        press(&mut app, KeyCode::Char('w'), KeyModifiers::CONTROL);
+        press(&mut app, KeyCode::Char('w'), KeyModifiers::CONTROL);
+        assert_eq!(wizard(&app).value(Field::Id), "");
         typed(&mut app, "custom.id");
         press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
         typed(&mut app, "!");
