@@ -39,6 +39,11 @@ async fn execute(
     if let Command::Info = command {
         return info(context, paths);
     }
+    // A bad file is reported before anything else happens.
+    let to_apply = match &command {
+        Command::Apply { file, .. } => Some(read_zones(file)?),
+        _ => None,
+    };
     let file = ConfigFile::load(&paths.config_file)?;
     let target = resolve_target(&file, context, &|k| std::env::var(k).ok())?;
     if matches!(target, Target::Sandbox) {
@@ -60,7 +65,9 @@ async fn execute(
     }
     let result = match command {
         Command::Get { name, output } => get(&backend, name.as_deref(), output).await,
-        Command::Apply { file, dry_run } => apply(&backend, &file, dry_run).await,
+        Command::Apply { dry_run, .. } => {
+            apply(&backend, to_apply.unwrap_or_default(), dry_run).await
+        }
         Command::Delete { name, yes } => delete(&backend, &name, yes).await,
         Command::Credentials { name, properties } => {
             credentials_cmd(&backend, &name, properties).await
@@ -132,10 +139,14 @@ pub fn table(zones: &[PartnerZone]) -> String {
         .join("\n")
 }
 
-async fn apply(backend: &Backend, path: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+/// Reads and parses the file of `pz apply -f` (before connecting anywhere).
+fn read_zones(path: &std::path::Path) -> anyhow::Result<Vec<PartnerZone>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let zones = parse_zones(&text, &path.display().to_string())?;
+    Ok(parse_zones(&text, &path.display().to_string())?)
+}
+
+async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> anyhow::Result<()> {
     let mut failed = 0;
     for zone in &zones {
         let name = &zone.metadata.name;
