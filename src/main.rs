@@ -22,7 +22,11 @@ fn main() {
     };
     let code = match args.command {
         Some(command) => {
-            runtime.block_on(cli::run(command, args.context.as_deref(), args.read_only))
+            // `pz --context x get` and `pz get --context x` both work.
+            let conn = command.conn().cloned().unwrap_or_default();
+            let context = conn.context.or(args.context.clone());
+            let read_only = conn.read_only || args.read_only;
+            runtime.block_on(cli::run(command, context.as_deref(), read_only))
         }
         None => match runtime.block_on(pz::tui::run(&args)) {
             Ok(()) => 0,

@@ -206,3 +206,45 @@ async fn delete_asks_and_credentials_print() {
     assert!(!props.stdout.contains("***"));
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn flags_where_they_belong() {
+    let (sb, c) = start(options()).await;
+    let base = sb.base_url();
+    // Read-only refuses changes, before and after the subcommand.
+    for args in [
+        &["--read-only", "credentials", "acme-logistics"][..],
+        &["delete", "acme-logistics", "--yes", "--read-only"][..],
+    ] {
+        let run = pz(&base, args, None).await;
+        assert_eq!(run.code, 1);
+        assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+    }
+    assert!(c.get_zone("acme-logistics").await.is_ok());
+    let run = pz(&base, &["get", "--read-only", "-o", "json"], None).await;
+    assert_eq!(run.code, 0, "reading is fine: {}", run.stderr);
+
+    // `pz sandbox` has exactly its own flags.
+    let help = pz(&base, &["sandbox", "--help"], None).await;
+    let mut flags: Vec<&str> = help
+        .stdout
+        .split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .collect();
+    flags.sort();
+    flags.dedup();
+    assert_eq!(
+        flags,
+        [
+            "--api-key",
+            "--deploy-delay-ms",
+            "--fail-rate",
+            "--help",
+            "--latency-ms",
+            "--listen",
+            "--state",
+            "--viewer-key"
+        ]
+    );
+    sb.shutdown().await;
+}

@@ -36,7 +36,7 @@ async fn execute(
     if let Command::Sandbox(args) = command {
         return run_sandbox(args, paths).await;
     }
-    if let Command::Info = command {
+    if let Command::Info { .. } = command {
         return info(context, paths);
     }
     // A bad file is reported before anything else happens.
@@ -64,15 +64,15 @@ async fn execute(
         anyhow::bail!("read-only mode: this command changes the Console");
     }
     let result = match command {
-        Command::Get { name, output } => get(&backend, name.as_deref(), output).await,
+        Command::Get { name, output, .. } => get(&backend, name.as_deref(), output).await,
         Command::Apply { dry_run, .. } => {
             apply(&backend, to_apply.unwrap_or_default(), dry_run).await
         }
-        Command::Delete { name, yes } => delete(&backend, &name, yes).await,
-        Command::Credentials { name, properties } => {
-            credentials_cmd(&backend, &name, properties).await
-        }
-        Command::Sandbox(_) | Command::Info => Ok(()),
+        Command::Delete { name, yes, .. } => delete(&backend, &name, yes).await,
+        Command::Credentials {
+            name, properties, ..
+        } => credentials_cmd(&backend, &name, properties).await,
+        Command::Sandbox(_) | Command::Info { .. } => Ok(()),
     };
     if let Some(s) = backend.sandbox {
         s.shutdown().await;

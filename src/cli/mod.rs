@@ -19,19 +19,44 @@ pub use commands::run;
 )]
 pub struct Cli {
     /// Use this context of the config file.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub context: Option<String>,
     /// Colour theme: default, light, high-contrast, monochrome, or a YAML file.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub theme: Option<String>,
     /// Hide every action that changes something.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
     /// How to copy: auto, system, osc52 or off.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub clipboard: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where to connect, on each subcommand that talks to a Console.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConnArgs {
+    /// Use this context of the config file.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Refuse every change.
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+impl Command {
+    /// The connection flags given after the subcommand, if it takes any.
+    pub fn conn(&self) -> Option<&ConnArgs> {
+        match self {
+            Command::Get { conn, .. }
+            | Command::Apply { conn, .. }
+            | Command::Delete { conn, .. }
+            | Command::Credentials { conn, .. }
+            | Command::Info { conn } => Some(conn),
+            Command::Sandbox(_) => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -48,6 +73,8 @@ pub enum Command {
         name: Option<String>,
         #[arg(short, long, value_enum, default_value = "table")]
         output: Output,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Create or update the zones of a YAML file (one or several `---` documents).
     Apply {
@@ -56,6 +83,8 @@ pub enum Command {
         /// Validate on the server; store nothing.
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Delete a zone: the partner loses access. Asks for confirmation.
     Delete {
@@ -63,6 +92,8 @@ pub enum Command {
         /// Do not ask.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Generate a new secret for the zone's service account.
     Credentials {
@@ -70,11 +101,16 @@ pub enum Command {
         /// Print a ready config.properties for the partner instead.
         #[arg(long)]
         properties: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Run the sandbox: a local server with the Partner Zone API.
     Sandbox(SandboxArgs),
     /// Print the configuration, state and log paths in use.
-    Info,
+    Info {
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
