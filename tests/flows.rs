@@ -647,6 +647,117 @@ mod wizard {
         sb.shutdown().await;
     }
 
+    /// The product documentation's example: one topic shared under two
+    /// aliases, one of them WRITE, with a partner contact.
+    #[tokio::test]
+    async fn the_documented_example_with_two_aliases_of_one_topic() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char('n')).await;
+        kb.text("External Partner Zone").await;
+        kb.key(KeyCode::Tab).await;
+        kb.key(KeyCode::Tab).await; // service account: replace the derived one
+        kb.key(KeyCode::Home).await;
+        kb.ctrl('k').await;
+        kb.text("johndoe").await;
+        kb.key(KeyCode::Tab).await;
+        kb.key(KeyCode::Tab).await; // URL
+        kb.text("https://partner1.com").await;
+        kb.key(KeyCode::Tab).await;
+        kb.key(KeyCode::Tab).await; // partner name
+        kb.text("John Doe").await;
+        kb.key(KeyCode::Tab).await;
+        kb.text("Data analyst").await;
+        kb.key(KeyCode::Tab).await;
+        kb.text("johndoe@company.io").await;
+        kb.key(KeyCode::Tab).await;
+        kb.text("07827 837 177").await;
+        kb.ctrl('n').await;
+        kb.key(KeyCode::Char('/')).await;
+        kb.text("orders.v1").await;
+        kb.key(KeyCode::Enter).await;
+        for (alias, write) in [("topic-a", true), ("topic-b", false)] {
+            kb.key(KeyCode::Char('a')).await; // add an alias, and name it
+            kb.ctrl('u').await;
+            kb.text(alias).await;
+            kb.key(KeyCode::Enter).await;
+            if write {
+                kb.key(KeyCode::Char('w')).await;
+            }
+        }
+        kb.ctrl('n').await;
+        kb.ctrl('n').await;
+        assert_eq!(
+            kb.wizard().verdict,
+            Verdict::Valid(pz::api::UpsertResult::Created),
+            "{:?}",
+            kb.wizard().errors
+        );
+        kb.key(KeyCode::Enter).await;
+        let presses = kb.presses;
+        println!("keystrokes for the documented example besides the typed text: {presses}");
+        assert!(presses < 40, "{presses}");
+        let z = client.get_zone("external-partner-zone").await.unwrap();
+        let topics: Vec<(&str, &str, &str)> = z
+            .spec
+            .topics
+            .iter()
+            .map(|t| {
+                (
+                    t.name.as_str(),
+                    t.backing_topic.as_str(),
+                    t.permission.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            topics,
+            [
+                ("topic-a", "orders.v1", "WRITE"),
+                ("topic-b", "orders.v1", "READ")
+            ]
+        );
+        assert_eq!(z.spec.service_account.as_deref(), Some("johndoe"));
+        let p = z.spec.partner.unwrap();
+        assert_eq!(p.phone.as_deref(), Some("07827 837 177"));
+        sb.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn each_shared_entry_is_edited_on_its_own() {
+        let (sb, client) = start(options()).await;
+        let mut app = new_app();
+        load(&mut app, &client).await;
+        let mut kb = Keyboard {
+            app: &mut app,
+            client: &client,
+            presses: 0,
+        };
+        kb.key(KeyCode::Char('n')).await;
+        kb.text("Twice").await;
+        kb.ctrl('n').await;
+        kb.key(KeyCode::Char(' ')).await; // first topic, alias = its name
+        kb.key(KeyCode::Char('a')).await; // a second alias, name-2
+        kb.key(KeyCode::Enter).await;
+        let aliases: Vec<String> = kb.wizard().chosen.iter().map(|c| c.alias.clone()).collect();
+        assert_eq!(aliases[1], format!("{}-2", aliases[0]));
+        kb.key(KeyCode::Tab).await; // to the shared list
+        kb.key(KeyCode::Down).await;
+        kb.key(KeyCode::Char('w')).await;
+        assert!(!kb.wizard().chosen[0].write && kb.wizard().chosen[1].write);
+        kb.key(KeyCode::Up).await;
+        kb.key(KeyCode::Char(' ')).await; // remove the first
+        assert_eq!(kb.wizard().chosen.len(), 1);
+        assert!(kb.wizard().chosen[0].write);
+        sb.shutdown().await;
+    }
+
     #[test]
     fn a_draft_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();

@@ -226,11 +226,20 @@ fn wizard_hints(w: &super::Wizard) -> Vec<KeyHint> {
                 h("enter/esc", "back to list", true),
             ];
         }
+        Step::Topics if w.shared_focus => vec![
+            h("j/k", "entry", true),
+            h("w", "WRITE", true),
+            h("r", "rename", true),
+            h("space", "remove", true),
+            h("tab", "topics", true),
+        ],
         Step::Topics => vec![
             h("/", "search", true),
             h("space", "add/remove", true),
+            h("a", "another alias", true),
             h("w", "WRITE", true),
             h("r", "rename", true),
+            h("tab", "shared", !w.chosen.is_empty()),
         ],
         Step::Traffic => vec![h("↑/↓", "limit", true), h("space", "on/off", true)],
         Step::Review => vec![

@@ -102,7 +102,15 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut hints = keys::hints(app);
     // On a narrow terminal the obvious keys go first; `?` lists them all.
-    for optional in ["move", "sort", "refresh", "scroll", "previous"] {
+    for optional in [
+        "move",
+        "sort",
+        "refresh",
+        "scroll",
+        "previous",
+        "shared",
+        "another alias",
+    ] {
         if hint_line(&hints, &app.theme).width() <= area.width as usize {
             break;
         }

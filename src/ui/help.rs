@@ -62,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     group("Zone list (detail: j/k scroll)", LIST);
     if !app.connection.read_only {
         group("Changes", CHANGE);
-        group("Wizard (topics: / space w r)", WIZARD);
+        group("Wizard (topics: / space a w r tab)", WIZARD);
     }
     if lines.len() + 3 <= area.height as usize {
         lines.push(Line::from(Span::styled(

@@ -217,9 +217,16 @@ fn topics(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
                 Some(_) => "READ ",
                 None => "     ",
             };
-            let alias = match c {
-                Some(c) if c.alias != *name => format!(" as {}", c.alias),
-                _ => String::new(),
+            let aliases: Vec<&str> = w
+                .chosen
+                .iter()
+                .filter(|c| &c.backing == name)
+                .map(|c| c.alias.as_str())
+                .collect();
+            let alias = if aliases.len() > 1 || aliases.first().is_some_and(|a| a != name) {
+                format!(" as {}", aliases.join(", "))
+            } else {
+                String::new()
             };
             let labels: Vec<String> = topic
                 .metadata
@@ -229,7 +236,7 @@ fn topics(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
                 .collect();
             let text = format!("{mark} {perm} {name}{alias}");
             let rest = width.saturating_sub(text.chars().count() + 2);
-            let style = if i == w.cursor {
+            let style = if i == w.cursor && !w.shared_focus {
                 t.selection
             } else if c.is_some() {
                 bold(t.text)
@@ -254,12 +261,16 @@ fn topics(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     }
 
     let mut summary = vec![Line::from(Span::styled(
-        "Shared with the partner:",
+        "Shared with the partner (tab: edit one by one):",
         t.muted,
     ))];
-    for c in &w.chosen {
+    for (i, c) in w.chosen.iter().enumerate() {
+        let selected = w.shared_focus && i == w.shared_cursor;
         summary.push(Line::from(vec![
-            Span::styled(format!("  {} ", c.alias), bold(t.text)),
+            Span::styled(
+                format!("{}{} ", if selected { "▸ " } else { "  " }, c.alias),
+                if selected { t.selection } else { bold(t.text) },
+            ),
             Span::styled(format!("→ {} ", c.backing), t.muted),
             Span::styled(
                 if c.write { "WRITE" } else { "READ" },

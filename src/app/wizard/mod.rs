@@ -152,6 +152,14 @@ pub struct Wizard {
     /// The editor of the focused Details field.
     #[serde(skip)]
     pub editor: Editor,
+    /// Topics step: the focus is on the list of what is shared.
+    #[serde(default)]
+    pub shared_focus: bool,
+    #[serde(default)]
+    pub shared_cursor: usize,
+    /// The entry of `chosen` being renamed.
+    #[serde(default)]
+    pub rename_target: Option<usize>,
     #[serde(skip)]
     pub clusters: Vec<KafkaCluster>,
     #[serde(skip)]
@@ -202,6 +210,9 @@ impl Wizard {
             notice: None,
             review_scroll: 0,
             editor: Editor::default(),
+            shared_focus: false,
+            shared_cursor: 0,
+            rename_target: None,
             clusters: Vec::new(),
             topics: Vec::new(),
         }
@@ -959,19 +970,13 @@ fn topics_key(w: &mut Wizard, key: KeyEvent, _fx: &mut Vec<Effect>) {
             KeyCode::Backspace => {
                 buf.pop();
             }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buf.clear(),
+            KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => {}
             KeyCode::Char(c) => buf.push(c),
             KeyCode::Enter => {
                 let alias = buf.trim().to_string();
-                let backing = w
-                    .visible_topics()
-                    .get(w.cursor)
-                    .map(|t| t.metadata.name.clone());
                 w.renaming = None;
-                if let Some(c) = w
-                    .chosen
-                    .iter_mut()
-                    .find(|c| Some(&c.backing) == backing.as_ref())
-                {
+                if let Some(c) = w.rename_target.and_then(|i| w.chosen.get_mut(i)) {
                     c.alias = alias;
                     w.notice = c
                         .shared_alias
@@ -1009,12 +1014,25 @@ fn topics_key(w: &mut Wizard, key: KeyEvent, _fx: &mut Vec<Effect>) {
         w.cursor = w.cursor.min(n.saturating_sub(1));
         return;
     }
+    if key.code == KeyCode::Tab || key.code == KeyCode::BackTab {
+        w.shared_focus = !w.shared_focus && !w.chosen.is_empty();
+        w.shared_cursor = w.shared_cursor.min(w.chosen.len().saturating_sub(1));
+        return;
+    }
+    if w.shared_focus {
+        shared_key(w, key);
+        return;
+    }
     let visible: Vec<String> = w
         .visible_topics()
         .iter()
         .map(|t| t.metadata.name.clone())
         .collect();
     let current = visible.get(w.cursor).cloned();
+    // The first entry sharing the topic under the cursor.
+    let entry = current
+        .as_ref()
+        .and_then(|name| w.chosen.iter().position(|c| &c.backing == name));
     match key.code {
         KeyCode::Esc => w.confirm_leave = true,
         KeyCode::Char('/') => w.searching = true,
@@ -1022,51 +1040,100 @@ fn topics_key(w: &mut Wizard, key: KeyEvent, _fx: &mut Vec<Effect>) {
         KeyCode::Down | KeyCode::Char('j') => {
             w.cursor = (w.cursor + 1).min(visible.len().saturating_sub(1))
         }
-        KeyCode::Char(' ') => {
-            let Some(name) = current else { return };
-            if let Some(pos) = w.chosen.iter().position(|c| c.backing == name) {
-                if w.editing() && w.chosen.len() == 1 {
-                    w.notice = Some(
-                        "The last topic cannot be removed: a zone shares at least one topic. Delete the zone instead (d on the list)."
-                            .into(),
-                    );
-                    return;
-                }
-                w.chosen.remove(pos);
-            } else {
-                w.chosen.push(Chosen {
-                    alias: name.clone(),
-                    backing: name,
-                    write: false,
-                    shared_alias: None,
-                });
-            }
-            w.notice = None;
-            w.verdict = Verdict::Unchecked;
-            w.check_topics();
-        }
-        KeyCode::Char('w') => {
-            if let Some(c) = w
-                .chosen
-                .iter_mut()
-                .find(|c| Some(&c.backing) == current.as_ref())
-            {
-                c.write = !c.write;
-                w.verdict = Verdict::Unchecked;
+        KeyCode::Char(' ') => match (entry, current) {
+            (Some(i), _) => remove_entry(w, i),
+            (None, Some(name)) => add_entry(w, name, false),
+            (None, None) => {}
+        },
+        // Another alias of the same topic (the vendor's example shares one
+        // topic twice).
+        KeyCode::Char('a') => {
+            if let Some(name) = current {
+                add_entry(w, name, true);
             }
         }
-        KeyCode::Char('r') => {
-            if let Some(c) = w
-                .chosen
-                .iter()
-                .find(|c| Some(&c.backing) == current.as_ref())
-            {
-                w.renaming = Some(c.alias.clone());
-            } else {
-                w.notice = Some("Add the topic first (space), then rename it.".into());
-            }
-        }
+        KeyCode::Char('w') => match entry {
+            Some(i) => toggle_write(w, i),
+            None => w.notice = Some("Add the topic first (space).".into()),
+        },
+        KeyCode::Char('r') => match entry {
+            Some(i) => start_rename(w, i),
+            None => w.notice = Some("Add the topic first (space), then rename it.".into()),
+        },
         _ => {}
+    }
+}
+
+/// Keys on the list of what is shared (after `tab`): each entry on its own.
+fn shared_key(w: &mut Wizard, key: KeyEvent) {
+    let i = w.shared_cursor;
+    match key.code {
+        KeyCode::Esc => w.confirm_leave = true,
+        KeyCode::Up | KeyCode::Char('k') => w.shared_cursor = i.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            w.shared_cursor = (i + 1).min(w.chosen.len().saturating_sub(1))
+        }
+        KeyCode::Char(' ') | KeyCode::Char('x') | KeyCode::Delete => remove_entry(w, i),
+        KeyCode::Char('w') => toggle_write(w, i),
+        KeyCode::Char('r') => start_rename(w, i),
+        _ => {}
+    }
+    if w.chosen.is_empty() {
+        w.shared_focus = false;
+    }
+    w.shared_cursor = w.shared_cursor.min(w.chosen.len().saturating_sub(1));
+}
+
+fn add_entry(w: &mut Wizard, backing: String, rename: bool) {
+    // The backing name, or the first free `name-N` when it is taken.
+    let mut alias = backing.clone();
+    let mut n = 2;
+    while w.chosen.iter().any(|c| c.alias == alias) {
+        alias = format!("{backing}-{n}");
+        n += 1;
+    }
+    w.chosen.push(Chosen {
+        alias,
+        backing,
+        write: false,
+        shared_alias: None,
+    });
+    w.notice = None;
+    w.verdict = Verdict::Unchecked;
+    w.check_topics();
+    if rename {
+        start_rename(w, w.chosen.len() - 1);
+    }
+}
+
+fn remove_entry(w: &mut Wizard, i: usize) {
+    if i >= w.chosen.len() {
+        return;
+    }
+    if w.editing() && w.chosen.len() == 1 {
+        w.notice = Some(
+            "The last topic cannot be removed: a zone shares at least one topic. Delete the zone instead (d on the list)."
+                .into(),
+        );
+        return;
+    }
+    w.chosen.remove(i);
+    w.notice = None;
+    w.verdict = Verdict::Unchecked;
+    w.check_topics();
+}
+
+fn toggle_write(w: &mut Wizard, i: usize) {
+    if let Some(c) = w.chosen.get_mut(i) {
+        c.write = !c.write;
+        w.verdict = Verdict::Unchecked;
+    }
+}
+
+fn start_rename(w: &mut Wizard, i: usize) {
+    if let Some(c) = w.chosen.get(i) {
+        w.renaming = Some(c.alias.clone());
+        w.rename_target = Some(i);
     }
 }
 
