@@ -121,6 +121,12 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
     app.update(Action::Resize(size.width, size.height));
     let mut dirty = true;
     loop {
+        // A terminal that hung up ends pz even if no SIGHUP reached it: a
+        // hung-up tty keeps reporting itself readable with nothing to read,
+        // which would otherwise spin this loop.
+        if crossterm::terminal::size().is_err() {
+            return Ok(());
+        }
         if dirty {
             terminal.draw(|f| crate::ui::render(f, &app))?;
             app.update(Action::Drawn(Utc::now()));
