@@ -18,7 +18,14 @@ struct Session {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     raw: Arc<Mutex<Vec<u8>>>,
     parser: Arc<Mutex<vt100::Parser>>,
-    _home: tempfile::TempDir,
+    home: Option<tempfile::TempDir>,
+}
+
+/// A failing test must not leave a console running behind it.
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
 }
 
 impl Session {
@@ -71,8 +78,12 @@ impl Session {
             child,
             raw,
             parser,
-            _home: home,
+            home: Some(home),
         }
+    }
+
+    fn home(&self) -> &std::path::Path {
+        self.home.as_ref().expect("a home").path()
     }
 
     fn screen(&self) -> String {
@@ -231,7 +242,7 @@ fn credentials_copy_sends_osc52_with_the_secret() {
     s.wait_exit();
     s.assert_restored();
     // A full flow at the most verbose level logs neither secret nor key.
-    let log = std::fs::read_to_string(s._home.path().join("pz/pz.log")).expect("a log file");
+    let log = std::fs::read_to_string(s.home().join("pz/pz.log")).expect("a log file");
     assert!(log.contains("console start"), "the log is written");
     assert!(!log.contains(&secret), "the secret reached the log");
     assert!(!log.contains(secret.split('.').nth(2).unwrap()));
@@ -303,7 +314,8 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     )
     .unwrap();
     s.wait_exit();
-    let Session { _home: home, .. } = s;
+    let home = s.home.take().expect("a home");
+    drop(s);
     assert!(
         home.path().join("pz/draft.json").exists(),
         "the draft was saved as typed"
@@ -320,7 +332,7 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     s.keys("y");
     s.wait_for("sorted by name");
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!s._home.path().join("pz/draft.json").exists());
+    assert!(!s.home().join("pz/draft.json").exists());
     s.keys("q");
     s.wait_exit();
     s.assert_restored();

@@ -69,9 +69,29 @@ pub async fn eventually(mut f: impl AsyncFnMut() -> bool, within: Duration) -> b
     false
 }
 
+/// A `pz sandbox` process, killed when dropped (also when a test fails).
+pub struct SandboxProcess(pub std::process::Child);
+
+impl SandboxProcess {
+    pub fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()
+    }
+
+    pub fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.wait()
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `pz sandbox` as its own process on `port`, with extra flags.
-pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> SandboxProcess {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
         .args([
             "sandbox",
             "--listen",
@@ -86,7 +106,8 @@ pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> std:
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("pz sandbox starts")
+        .expect("pz sandbox starts");
+    SandboxProcess(child)
 }
 
 /// A port nothing listens on (just released).
