@@ -123,19 +123,17 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         Effect::GenerateCredentials(name) => {
             // The configuration first: a failure there must not waste a
             // secret nobody will see.
-            let result = match client.kafka_configuration(&name).await {
-                Ok(config) => client
-                    .generate_credentials(&name)
-                    .await
-                    .map(|secret| (secret, config)),
-                Err(e) => Err(e),
-            };
+            let result = async {
+                let config = client.kafka_configuration(&name).await?;
+                let secret = client.generate_credentials(&name).await?;
+                Ok((secret, config))
+            }
+            .await;
             Action::CredentialsDone(name, result)
         }
         Effect::Copy { text, what } => {
-            let copied = tokio::task::spawn_blocking(move || clipboard::copy(&text, method)).await;
-            return match copied {
-                Ok(Ok(outcome)) => {
+            return match blocking(move || clipboard::copy(&text, method)).await {
+                Ok(outcome) => {
                     let via = outcome.method.describe();
                     let mut out = Vec::new();
                     if let Some(bytes) = outcome.terminal_bytes {
@@ -146,9 +144,6 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                     )))));
                     out
                 }
-                Ok(Err(e)) => vec![Msg::Action(Action::Notice(Err(format!(
-                    "Could not copy {what}: {e}"
-                ))))],
                 Err(e) => vec![Msg::Action(Action::Notice(Err(format!(
                     "Could not copy {what}: {e}"
                 ))))],
@@ -160,19 +155,29 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             overwrite,
         } => {
             let p = path.clone();
-            let saved = tokio::task::spawn_blocking(move || {
-                save_private(std::path::Path::new(&p), &text, overwrite)
+            let saved = blocking(move || {
+                save_private(std::path::Path::new(&p), &text, overwrite).map_err(|e| e.to_string())
             })
             .await;
             match saved {
-                Ok(Ok(Saved::Written)) => Action::Notice(Ok(format!("Saved {path} (mode 0600)"))),
-                Ok(Ok(Saved::Exists)) => Action::Credentials(CredentialsAction::SaveExists(path)),
-                Ok(Err(e)) => Action::Notice(Err(format!("Could not save {path}: {e}"))),
+                Ok(Saved::Written) => Action::Notice(Ok(format!("Saved {path} (mode 0600)"))),
+                Ok(Saved::Exists) => Action::Credentials(CredentialsAction::SaveExists(path)),
                 Err(e) => Action::Notice(Err(format!("Could not save {path}: {e}"))),
             }
         }
     };
     vec![Msg::Action(action)]
+}
+
+/// Runs blocking work (clipboard, files) off the async threads; a task
+/// that could not finish is an error like the work's own.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
 }
 
 /// Saves the wizard (0600, by rename) so a dropped session can resume it.

@@ -109,7 +109,7 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn done(app: &mut App, name: String, result: Result<(), ApiError>, effects: &mut Vec<Effect>) {
+pub fn done(app: &mut App, name: String, result: Result<(), ApiError>) {
     match result {
         Ok(()) => {
             if matches!(&app.overlay, Some(Overlay::Delete(m)) if m.zone == name) {
@@ -132,7 +132,6 @@ pub fn done(app: &mut App, name: String, result: Result<(), ApiError>, effects: 
                 format!("Deleted {name}: the partner's access is removed"),
             );
             app.poll.now();
-            let _ = effects;
         }
         Err(e) => {
             let text = format!("Could not delete {name}: {e}");

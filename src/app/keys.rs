@@ -11,7 +11,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
-    let ctrl = key
+    // ctrl or alt held: such a key is a command, never text typed.
+    let modified = key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -25,7 +26,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc => Some(Action::CommandCancel),
             KeyCode::Enter => Some(Action::CommandRun),
             KeyCode::Backspace => Some(Action::CommandBackspace),
-            KeyCode::Char(c) if !ctrl => Some(Action::CommandChar(c)),
+            KeyCode::Char(c) if !modified => Some(Action::CommandChar(c)),
             _ => None,
         };
     }
@@ -39,7 +40,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                 KeyCode::Esc => Some(Action::Delete(D::Cancel)),
                 KeyCode::Enter => Some(Action::Delete(D::Confirm)),
                 KeyCode::Backspace => Some(Action::Delete(D::Backspace)),
-                KeyCode::Char(c) if !ctrl => Some(Action::Delete(D::Char(c))),
+                KeyCode::Char(c) if !modified => Some(Action::Delete(D::Char(c))),
                 _ => None,
             };
         }
@@ -49,7 +50,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                     KeyCode::Esc => C::SaveCancel,
                     KeyCode::Enter => C::SaveConfirm,
                     KeyCode::Backspace => C::SaveBackspace,
-                    KeyCode::Char(c) if !ctrl => C::SaveChar(c),
+                    KeyCode::Char(c) if !modified => C::SaveChar(c),
                     _ => return None,
                 }
             } else if view.overwrite.is_some() {
@@ -87,7 +88,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Backspace => Some(Action::FilterBackspace),
             KeyCode::Up => Some(Action::Up),
             KeyCode::Down => Some(Action::Down),
-            KeyCode::Char(c) if !ctrl => Some(Action::FilterChar(c)),
+            KeyCode::Char(c) if !modified => Some(Action::FilterChar(c)),
             _ => None,
         };
     }
@@ -98,8 +99,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('k') | KeyCode::Up => Action::Up,
         KeyCode::PageDown => Action::PageDown,
         KeyCode::PageUp => Action::PageUp,
-        KeyCode::Char('d') if ctrl => Action::PageDown,
-        KeyCode::Char('u') if ctrl => Action::PageUp,
+        KeyCode::Char('d') if modified => Action::PageDown,
+        KeyCode::Char('u') if modified => Action::PageUp,
         KeyCode::Char('g') | KeyCode::Home => Action::Top,
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
         KeyCode::Enter => Action::Open,

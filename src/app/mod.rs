@@ -274,7 +274,7 @@ impl App {
                 Err(e) => self.error = Some(e.to_string()),
             },
             Action::Delete(a) => effects.extend(delete::update(self, a)),
-            Action::DeleteDone(name, result) => delete::done(self, name, result, &mut effects),
+            Action::DeleteDone(name, result) => delete::done(self, name, result),
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),
             Action::CredentialsDone(name, result) => credentials::done(self, name, result),
             Action::Notice(Ok(text)) => self.toast(ToastKind::Success, text),

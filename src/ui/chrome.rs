@@ -40,12 +40,11 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 
     // The connection indicator, right-aligned.
     let p = &app.poll;
-    let indicator = if let Some(err) = &p.last_error {
+    let indicator = if p.last_error.is_some() {
         let retry = p
             .next_at
             .map(|at| (at - app.now).num_seconds().max(0))
             .unwrap_or(0);
-        let _ = err;
         Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
     } else if let Some(ok) = p.last_ok {
         Span::styled(
@@ -82,12 +81,8 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
         // Under an overlay the toasts cannot float: the newest one is here.
         None if app.overlay.is_some() && !app.toasts.is_empty() => {
             let toast = &app.toasts[app.toasts.len() - 1];
-            let style = match toast.kind {
-                ToastKind::Success => t.success,
-                ToastKind::Failure => t.failure,
-                ToastKind::Info => t.accent,
-            };
-            Line::from(Span::styled(format!(" ✓ {}", toast.text), style))
+            let (glyph, style) = toast_look(toast.kind, t);
+            Line::from(Span::styled(format!(" {glyph} {}", toast.text), style))
         }
         None if !app.loaded => Line::from(Span::styled(" Loading zones…", t.muted)),
         None if app.connection.sandbox => Line::from(Span::styled(
@@ -135,11 +130,7 @@ pub fn toasts(frame: &mut Frame, body: Rect, app: &App) {
             width,
             height: 3,
         };
-        let style = match toast.kind {
-            ToastKind::Success => t.success,
-            ToastKind::Failure => t.failure,
-            ToastKind::Info => t.accent,
-        };
+        let (_, style) = toast_look(toast.kind, t);
         frame.render_widget(Clear, area);
         frame.render_widget(
             Paragraph::new(truncate(&toast.text, width.saturating_sub(4) as usize))
@@ -147,6 +138,15 @@ pub fn toasts(frame: &mut Frame, body: Rect, app: &App) {
                 .block(Block::default().borders(Borders::ALL).border_style(style)),
             area,
         );
+    }
+}
+
+/// A toast's mark and colour.
+fn toast_look(kind: ToastKind, t: &Theme) -> (&'static str, ratatui::style::Style) {
+    match kind {
+        ToastKind::Success => ("✓", t.success),
+        ToastKind::Failure => ("✖", t.failure),
+        ToastKind::Info => ("•", t.accent),
     }
 }
 
