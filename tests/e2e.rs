@@ -155,6 +155,20 @@ impl Session {
     }
 }
 
+/// A sandbox on 127.0.0.1, and the console showing its zones.
+fn console_on_sandbox() -> (
+    tokio::runtime::Runtime,
+    pz::sandbox::RunningSandbox,
+    pz::api::Client,
+    Session,
+) {
+    let rt = runtime();
+    let (sb, client) = rt.block_on(start(options()));
+    let s = Session::start(&sb.base_url(), &[]);
+    s.wait_for("acme-logistics");
+    (rt, sb, client, s)
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -165,10 +179,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn list_detail_quit_restores_the_terminal() {
-    let rt = runtime();
-    let (sb, _) = rt.block_on(start(options()));
-    let mut s = Session::start(&sb.base_url(), &[]);
-    s.wait_for("acme-logistics");
+    let (rt, sb, _, mut s) = console_on_sandbox();
     s.wait_for("5 zones");
     s.keys("j");
     s.keys("\r");
@@ -185,10 +196,7 @@ fn list_detail_quit_restores_the_terminal() {
 }
 
 fn signal_restores_the_terminal(signal: nix::sys::signal::Signal) {
-    let rt = runtime();
-    let (sb, _) = rt.block_on(start(options()));
-    let mut s = Session::start(&sb.base_url(), &[]);
-    s.wait_for("acme-logistics");
+    let (rt, sb, _, mut s) = console_on_sandbox();
     let pid = s.child.process_id().expect("a pid") as i32;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
     s.wait_exit();
@@ -252,10 +260,7 @@ fn credentials_copy_sends_osc52_with_the_secret() {
 
 #[test]
 fn delete_typed_ahead_in_one_burst_does_not_delete() {
-    let rt = runtime();
-    let (sb, client) = rt.block_on(start(options()));
-    let mut s = Session::start(&sb.base_url(), &[]);
-    s.wait_for("acme-logistics");
+    let (rt, sb, client, mut s) = console_on_sandbox();
     // `d` and the word and enter in one write: nothing may be deleted.
     s.writer.write_all(b"dDELETE\r").unwrap();
     s.writer.flush().unwrap();
@@ -297,10 +302,7 @@ fn a_panic_restores_the_terminal_then_prints_the_message() {
 
 #[test]
 fn a_wizard_killed_midway_is_resumed_from_its_draft() {
-    let rt = runtime();
-    let (sb, _) = rt.block_on(start(options()));
-    let mut s = Session::start(&sb.base_url(), &[]);
-    s.wait_for("acme-logistics");
+    let (rt, sb, _, mut s) = console_on_sandbox();
     s.keys("n");
     s.wait_for("New Partner Zone");
     for c in "Resume Me".chars() {
@@ -364,10 +366,7 @@ fn reconnects_by_itself_when_the_sandbox_comes_back() {
 
 #[test]
 fn a_resize_storm_does_not_crash() {
-    let rt = runtime();
-    let (sb, _) = rt.block_on(start(options()));
-    let mut s = Session::start(&sb.base_url(), &[]);
-    s.wait_for("acme-logistics");
+    let (rt, sb, _, mut s) = console_on_sandbox();
     s.keys("\r"); // a detail, which wraps text
     for i in 0..300u16 {
         let size = PtySize {

@@ -50,6 +50,14 @@ async fn load(app: &mut App, client: &Client) {
     assert!(app.loaded, "zones loaded: {:?}", app.error);
 }
 
+/// A sandbox, its client, and a console that has loaded its zones.
+async fn loaded() -> (pz::sandbox::RunningSandbox, Client, App) {
+    let (sb, client) = start(options()).await;
+    let mut app = new_app();
+    load(&mut app, &client).await;
+    (sb, client, app)
+}
+
 async fn type_delete(app: &mut App, client: &Client) {
     drive(app, Action::Delete(D::Open), client).await;
     app.update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));
@@ -99,9 +107,7 @@ async fn delete_shows_a_409_then_succeeds() {
 
 #[tokio::test]
 async fn credentials_flow_copies_a_complete_config() {
-    let (sb, client) = start(options()).await;
-    let mut app = new_app();
-    load(&mut app, &client).await;
+    let (sb, client, mut app) = loaded().await;
     app.list.select_name("stark-payments");
     drive(&mut app, Action::Credentials(C::Open), &client).await;
     drive(&mut app, Action::Credentials(C::Confirm), &client).await;
@@ -258,9 +264,7 @@ mod wizard {
 
     #[tokio::test]
     async fn create_a_zone_with_the_keyboard() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         let mut kb = Keyboard {
             app: &mut app,
             client: &client,
@@ -357,9 +361,7 @@ mod wizard {
 
     #[tokio::test]
     async fn edit_a_zone_shows_a_diff_and_updates() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         app.list.select_name("initech-billing"); // one topic
         let mut kb = Keyboard {
             app: &mut app,
@@ -419,9 +421,7 @@ mod wizard {
 
     #[tokio::test]
     async fn a_server_409_is_shown_next_to_its_field_and_nothing_is_lost() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         let mut kb = Keyboard {
             app: &mut app,
             client: &client,
@@ -595,9 +595,7 @@ mod wizard {
 
     #[tokio::test]
     async fn apply_a_file_from_the_console() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stark.yaml");
         // The served zone, edited in a file: a new description and a label.
@@ -651,9 +649,7 @@ mod wizard {
     /// aliases, one of them WRITE, with a partner contact.
     #[tokio::test]
     async fn the_documented_example_with_two_aliases_of_one_topic() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         let mut kb = Keyboard {
             app: &mut app,
             client: &client,
@@ -731,9 +727,7 @@ mod wizard {
 
     #[tokio::test]
     async fn each_shared_entry_is_edited_on_its_own() {
-        let (sb, client) = start(options()).await;
-        let mut app = new_app();
-        load(&mut app, &client).await;
+        let (sb, client, mut app) = loaded().await;
         let mut kb = Keyboard {
             app: &mut app,
             client: &client,

@@ -204,25 +204,13 @@ pub fn done(app: &mut App, name: String, result: Result<(Secret, String), ApiErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ZoneStatus;
-    use crate::app::zone_list::tests::zone;
-    use crate::app::{Action, ConnectionInfo};
-    use crate::theme::Theme;
+    use crate::app::Action;
+    use crate::app::zone_list::tests::app_with;
 
     const CONFIG: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=x required username='a' password='***';\n";
 
     fn shown() -> App {
-        let mut a = App::new(
-            Theme::default(),
-            ConnectionInfo::default(),
-            chrono::Utc::now(),
-        );
-        a.update(Action::ZonesLoaded(Ok(vec![zone(
-            "a",
-            ZoneStatus::Ready,
-            1,
-            "g",
-        )])));
+        let mut a = app_with(&["a"], chrono::Utc::now());
         a.update(Action::Credentials(CredentialsAction::Open));
         let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
         assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
@@ -277,17 +265,7 @@ mod tests {
 
     #[test]
     fn a_failure_can_be_retried() {
-        let mut a = App::new(
-            Theme::default(),
-            ConnectionInfo::default(),
-            chrono::Utc::now(),
-        );
-        a.update(Action::ZonesLoaded(Ok(vec![zone(
-            "a",
-            ZoneStatus::Ready,
-            1,
-            "g",
-        )])));
+        let mut a = app_with(&["a"], chrono::Utc::now());
         a.update(Action::Credentials(CredentialsAction::Open));
         a.update(Action::Credentials(CredentialsAction::Confirm));
         let err = ApiError::Server {

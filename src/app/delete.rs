@@ -147,10 +147,8 @@ pub fn done(app: &mut App, name: String, result: Result<(), ApiError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ZoneStatus;
-    use crate::app::zone_list::tests::zone;
-    use crate::app::{Action, ConnectionInfo};
-    use crate::theme::Theme;
+    use crate::app::Action;
+    use crate::app::zone_list::tests::app_with;
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
@@ -160,13 +158,7 @@ mod tests {
     }
 
     fn app_with_modal() -> App {
-        let mut a = App::new(Theme::default(), ConnectionInfo::default(), t(0));
-        a.update(Action::ZonesLoaded(Ok(vec![zone(
-            "victim",
-            ZoneStatus::Ready,
-            2,
-            "g",
-        )])));
+        let mut a = app_with(&["victim"], t(0));
         a.update(Action::Delete(DeleteAction::Open));
         a.update(Action::Drawn(t(0)));
         a.now = t(1000);
@@ -202,13 +194,7 @@ mod tests {
 
     #[test]
     fn typed_ahead_keys_never_count() {
-        let mut a = App::new(Theme::default(), ConnectionInfo::default(), t(0));
-        a.update(Action::ZonesLoaded(Ok(vec![zone(
-            "victim",
-            ZoneStatus::Ready,
-            2,
-            "g",
-        )])));
+        let mut a = app_with(&["victim"], t(0));
         // `dDELETE\n` in one burst: the modal was never drawn in between.
         a.update(Action::Delete(DeleteAction::Open));
         assert!(type_text(&mut a, "DELETE\n").is_empty());
@@ -242,20 +228,8 @@ mod tests {
 
     #[test]
     fn read_only_cannot_open() {
-        let mut a = App::new(
-            Theme::default(),
-            ConnectionInfo {
-                read_only: true,
-                ..Default::default()
-            },
-            t(0),
-        );
-        a.update(Action::ZonesLoaded(Ok(vec![zone(
-            "v",
-            ZoneStatus::Ready,
-            1,
-            "g",
-        )])));
+        let mut a = app_with(&["v"], t(0));
+        a.connection.read_only = true;
         a.update(Action::Delete(DeleteAction::Open));
         assert!(a.overlay.is_none());
     }

@@ -265,6 +265,21 @@ pub(crate) mod tests {
         z
     }
 
+    /// A console at `now` with READY zones of these names loaded.
+    pub fn app_with(names: &[&str], now: chrono::DateTime<chrono::Utc>) -> crate::app::App {
+        let mut a = crate::app::App::new(
+            crate::theme::Theme::default(),
+            crate::app::ConnectionInfo::default(),
+            now,
+        );
+        let zones = names
+            .iter()
+            .map(|n| zone(n, ZoneStatus::Ready, 2, "g"))
+            .collect();
+        a.update(crate::app::Action::ZonesLoaded(Ok(zones)));
+        a
+    }
+
     fn names(l: &ZoneList) -> Vec<String> {
         l.visible_rows(0, usize::MAX)
             .map(|(_, z)| z.metadata.name.clone())
