@@ -28,34 +28,48 @@ impl Drop for Session {
     }
 }
 
+/// `pz` on a new 80x24 pty against `base`, with its files under `home`
+/// and none of the caller's terminal or clipboard variables.
+fn spawn_console(
+    base: &str,
+    extra_env: &[(&str, &str)],
+    home: &std::path::Path,
+) -> (
+    portable_pty::PtyPair,
+    Box<dyn portable_pty::Child + Send + Sync>,
+) {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
+    cmd.env("CDK_BASE_URL", base);
+    cmd.env("CDK_API_KEY", KEY);
+    cmd.env("TERM", "xterm-256color");
+    for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
+        cmd.env(var, home);
+    }
+    for var in ["TMUX", "STY", "DISPLAY", "WAYLAND_DISPLAY", "NO_COLOR"] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = pty.slave.spawn_command(cmd).expect("pz starts");
+    (pty, child)
+}
+
 impl Session {
     fn start(base: &str, extra_env: &[(&str, &str)]) -> Session {
         Session::start_in(base, extra_env, tempfile::tempdir().unwrap())
     }
 
     fn start_in(base: &str, extra_env: &[(&str, &str)], home: tempfile::TempDir) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
-        cmd.env("CDK_BASE_URL", base);
-        cmd.env("CDK_API_KEY", KEY);
-        cmd.env("TERM", "xterm-256color");
-        for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
-            cmd.env(var, home.path());
-        }
-        for var in ["TMUX", "STY", "DISPLAY", "WAYLAND_DISPLAY", "NO_COLOR"] {
-            cmd.env_remove(var);
-        }
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("pz starts");
+        let (pty, child) = spawn_console(base, extra_env, home.path());
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
@@ -518,22 +532,8 @@ fn list_create_edit_delete_through_faults() {
 fn a_vanished_terminal_ends_pz_cleanly() {
     let rt = runtime();
     let (sb, _) = rt.block_on(start(options()));
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
-    cmd.env("CDK_BASE_URL", sb.base_url());
-    cmd.env("CDK_API_KEY", KEY);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_STATE_HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path());
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let (pty, mut child) = spawn_console(&sb.base_url(), &[], home.path());
     drop(pty.slave);
     let log = home.path().join("pz/pz.log");
     let deadline = Instant::now() + Duration::from_secs(10);
