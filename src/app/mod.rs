@@ -191,10 +191,6 @@ impl App {
         }
     }
 
-    pub fn too_small(&self) -> bool {
-        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
-    }
-
     /// Rows of the zone table: the screen less header, summary, table
     /// header, status bar and footer.
     pub fn table_rows(&self) -> usize {

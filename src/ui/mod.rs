@@ -18,8 +18,7 @@ use crate::app::{App, Overlay, Screen};
 /// Draws the whole screen for `app`.
 pub fn render(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    if app.too_small() || area.width < crate::app::MIN_WIDTH || area.height < crate::app::MIN_HEIGHT
-    {
+    if area.width < crate::app::MIN_WIDTH || area.height < crate::app::MIN_HEIGHT {
         chrome::too_small(frame, area, &app.theme);
         return;
     }
