@@ -2,9 +2,9 @@
 //! returns the messages that report the result to the event loop.
 
 use crate::api::Client;
+use crate::api::yaml::parse_zones;
 use crate::app::credentials::CredentialsAction;
 use crate::app::{Action, Effect, Wizard, WizardAction};
-use crate::cli::yaml::parse_zones;
 use crate::clipboard::{self, Method};
 use crate::credentials::{Saved, save_private};
 

@@ -103,8 +103,8 @@ async fn apply_then_get_yaml_round_trips() {
 
     let got = pz(&base, &["get", "second-zone", "-o", "yaml"], None).await;
     assert_eq!(got.code, 0);
-    let served = pz::cli::yaml::parse_zones(&got.stdout, "stdout").unwrap();
-    let sent = pz::cli::yaml::parse_zones(TWO_ZONES, "file").unwrap();
+    let served = pz::api::yaml::parse_zones(&got.stdout, "stdout").unwrap();
+    let sent = pz::api::yaml::parse_zones(TWO_ZONES, "file").unwrap();
     assert_eq!(served[0].spec, sent[1].spec);
     assert_eq!(served[0].metadata.labels, sent[1].metadata.labels);
 

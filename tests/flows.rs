@@ -604,7 +604,7 @@ mod wizard {
         zone.metadata
             .labels
             .insert("owner".into(), "treasury".into());
-        std::fs::write(&path, pz::cli::yaml::zone_to_yaml(&zone)).unwrap();
+        std::fs::write(&path, pz::api::yaml::zone_to_yaml(&zone)).unwrap();
 
         let mut kb = Keyboard {
             app: &mut app,

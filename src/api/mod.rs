@@ -3,6 +3,7 @@
 pub mod client;
 pub mod error;
 pub mod types;
+pub mod yaml;
 
 pub use client::{Client, Connection};
 pub use error::ApiError;

@@ -400,7 +400,7 @@ impl App {
                 if let Some(z) = self.current_zone() {
                     let what = format!("{} as YAML", z.metadata.name);
                     effects.push(Effect::Copy {
-                        text: Secret::new(crate::cli::yaml::zone_to_yaml(z)),
+                        text: Secret::new(crate::api::yaml::zone_to_yaml(z)),
                         what,
                     });
                 }

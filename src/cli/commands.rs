@@ -5,9 +5,9 @@ use std::io::{BufRead, Write};
 
 use chrono::Utc;
 
-use super::yaml::{parse_zones, zone_to_yaml, zones_to_yaml};
 use super::{Command, Output, SandboxArgs};
 use crate::api::PartnerZone;
+use crate::api::yaml::{parse_zones, zone_to_yaml, zones_to_yaml};
 use crate::backend::{self, Backend};
 use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::credentials;

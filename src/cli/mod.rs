@@ -1,7 +1,6 @@
 //! Command-line arguments and the non-interactive subcommands.
 
 mod commands;
-pub mod yaml;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
-//! The vendor CLI's resource YAML: reading files of one or several `---`
-//! documents, and writing zones back out.
+//! The vendor CLI's resource YAML (the format of `conduktor apply`): read
+//! files of one or several `---` documents with line and column, write zones.
 
 use serde::Deserialize;
 

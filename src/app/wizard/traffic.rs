@@ -1,0 +1,79 @@
+//! The Traffic control step: the three optional limits (produce rate,
+//! consume rate, commit offsets), typed with units; their keys and checks.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use serde::{Deserialize, Serialize};
+
+use super::fields::{parse_count, parse_rate};
+use super::{Place, Verdict, Wizard};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Limit {
+    pub enabled: bool,
+    pub text: String,
+}
+
+/// Each limit's label and hint, in the order of `Wizard::limits`.
+pub const LIMITS: [(&str, &str); 3] = [
+    ("Max produce rate", "bytes/s, e.g. 1MB/s"),
+    ("Max consume rate", "bytes/s, e.g. 5MB/s"),
+    ("Commit offsets", "requests per minute, e.g. 30"),
+];
+
+/// The limit at `i` parsed: rates in bytes/s, the commit limit a count.
+fn parse(i: usize, text: &str) -> Result<u64, String> {
+    if i == 2 {
+        parse_count(text)
+    } else {
+        parse_rate(text)
+    }
+}
+
+impl Wizard {
+    /// Checks every enabled limit; errors are marked inline.
+    pub(super) fn check_limits(&mut self) -> bool {
+        let mut ok = true;
+        for i in 0..self.limits.len() {
+            self.errors.remove(&Place::Traffic(i));
+            let l = &self.limits[i];
+            if !l.enabled {
+                continue;
+            }
+            if let Err(e) = parse(i, &l.text) {
+                self.errors.insert(Place::Traffic(i), e);
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// The value the zone gets for limit `i`: none when off or invalid.
+    pub(super) fn limit_value(&self, i: usize) -> Option<serde_json::Value> {
+        let l = self.limits.get(i)?;
+        if !l.enabled {
+            return None;
+        }
+        parse(i, &l.text).ok().map(serde_json::Value::from)
+    }
+}
+
+/// A key on the Traffic control step.
+pub(super) fn key(w: &mut Wizard, key: KeyEvent) {
+    let i = w.limit_focus;
+    match key.code {
+        KeyCode::Esc => w.confirm_leave = true,
+        KeyCode::Tab | KeyCode::Down => w.limit_focus = (i + 1) % LIMITS.len(),
+        KeyCode::BackTab | KeyCode::Up => w.limit_focus = (i + LIMITS.len() - 1) % LIMITS.len(),
+        KeyCode::Char(' ') => w.limits[i].enabled = !w.limits[i].enabled,
+        KeyCode::Backspace => {
+            w.limits[i].text.pop();
+        }
+        KeyCode::Char(c) => {
+            w.limits[i].text.push(c);
+            w.limits[i].enabled = true;
+        }
+        _ => return,
+    }
+    w.verdict = Verdict::Unchecked;
+    w.check_limits();
+}
