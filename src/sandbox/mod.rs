@@ -1,6 +1,8 @@
 //! The sandbox: a local server that implements the Partner Zone API with the
 //! Console's paths, JSON, errors and auth, for demos, tests and training.
 
+pub mod rules;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod world;

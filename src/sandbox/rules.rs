@@ -1,0 +1,345 @@
+//! The Console's rules for an applied Partner Zone, as the sandbox enforces
+//! them: each broken rule is a 400 (malformed) or 409 (business rule) whose
+//! message names the field. The tests below read as the rule list.
+
+use std::collections::HashSet;
+
+use super::world::{Rejection, World};
+use crate::api::types::{API_VERSION, PartnerZone, Permission, ZONE_KIND, is_valid_name};
+
+/// Whether `name` may be a Kafka topic name or a service account:
+/// letters, digits, `_`, `-` and `.`.
+fn kafka_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Validates an applied body the way the Console does; the first broken
+/// rule is the answer.
+pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
+    if zone.api_version != API_VERSION {
+        return Err(Rejection::bad_request(format!(
+            "apiVersion must be '{API_VERSION}', not '{}'",
+            zone.api_version
+        )));
+    }
+    if zone.kind != ZONE_KIND {
+        return Err(Rejection::bad_request(format!(
+            "kind must be '{ZONE_KIND}', not '{}'",
+            zone.kind
+        )));
+    }
+    let name = &zone.metadata.name;
+    if !is_valid_name(name) {
+        return Err(Rejection::bad_request(format!(
+            "metadata.name '{name}' is not valid: use lowercase letters, digits, '_', '-' and '.' (^[0-9a-z_\\-.]+$)"
+        )));
+    }
+    let spec = &zone.spec;
+    if spec.cluster.is_empty() {
+        return Err(Rejection::bad_request("spec.cluster is required"));
+    }
+    let Some(cluster) = world.cluster(&spec.cluster) else {
+        return Err(Rejection::bad_request(format!(
+            "spec.cluster: there is no cluster named '{}'",
+            spec.cluster
+        )));
+    };
+    if !cluster.is_gateway() {
+        return Err(Rejection::conflict(format!(
+            "spec.cluster: '{}' is not a Gateway cluster; a Partner Zone needs a cluster whose provider is Gateway",
+            spec.cluster
+        )));
+    }
+    if let Some(mode) = &spec.authentication_mode {
+        if !matches!(mode.kind.as_str(), "PLAIN" | "MTLS" | "OAUTHBEARER") {
+            return Err(Rejection::bad_request(format!(
+                "spec.authenticationMode.type '{}' is not one of PLAIN, MTLS, OAUTHBEARER",
+                mode.kind
+            )));
+        }
+        if let (Some(a), Some(b)) = (&mode.service_account, &spec.service_account)
+            && a != b
+        {
+            return Err(Rejection::bad_request(format!(
+                "spec.serviceAccount '{b}' and spec.authenticationMode.serviceAccount '{a}' differ"
+            )));
+        }
+    }
+    let Some(account) = spec.service_account_name().filter(|s| !s.is_empty()) else {
+        return Err(Rejection::bad_request(
+            "spec.serviceAccount (or spec.authenticationMode.serviceAccount) is required",
+        ));
+    };
+    if !kafka_name(account) {
+        return Err(Rejection::bad_request(format!(
+            "service account '{account}' may only hold letters, digits, '_', '-' and '.'"
+        )));
+    }
+    if let Some((other, _)) = world
+        .zones
+        .iter()
+        .find(|(n, s)| *n != name && s.zone.spec.service_account_name() == Some(account))
+    {
+        return Err(Rejection::conflict(format!(
+            "service account '{account}' is already used by the Partner Zone '{other}'"
+        )));
+    }
+    if let Some(partner) = &spec.partner
+        && partner.name.trim().is_empty()
+    {
+        return Err(Rejection::bad_request(
+            "spec.partner.name is required when a partner is given",
+        ));
+    }
+    if spec.topics.is_empty() {
+        return Err(Rejection::conflict(
+            "spec.topics: a Partner Zone must share at least one topic",
+        ));
+    }
+    let known: HashSet<&str> = world
+        .topics
+        .get(&spec.cluster)
+        .map(|ts| ts.iter().map(|t| t.metadata.name.as_str()).collect())
+        .unwrap_or_default();
+    let mut aliases = HashSet::new();
+    for (i, t) in spec.topics.iter().enumerate() {
+        if t.name.trim().is_empty() {
+            return Err(Rejection::bad_request(format!(
+                "spec.topics[{i}].name (the alias) is required"
+            )));
+        }
+        if !kafka_name(&t.name) {
+            return Err(Rejection::bad_request(format!(
+                "spec.topics[{i}].name '{}' is not a valid Kafka topic name (letters, digits, '_', '-', '.')",
+                t.name
+            )));
+        }
+        if let Permission::Other(p) = &t.permission {
+            return Err(Rejection::bad_request(format!(
+                "spec.topics[{i}].permission '{p}' must be READ or WRITE"
+            )));
+        }
+        if !known.contains(t.backing_topic.as_str()) {
+            return Err(Rejection::conflict(format!(
+                "spec.topics[{i}].backingTopic: topic '{}' does not exist on cluster '{}'",
+                t.backing_topic, spec.cluster
+            )));
+        }
+        if !aliases.insert(t.name.as_str()) {
+            return Err(Rejection::conflict(format!(
+                "spec.topics[{i}].name: the alias '{}' is used twice; each topic needs its own alias",
+                t.name
+            )));
+        }
+    }
+    if let Some(tcp) = &spec.traffic_control_policies {
+        for (field, value) in [
+            ("maxProduceRate", &tcp.max_produce_rate),
+            ("maxConsumeRate", &tcp.max_consume_rate),
+            ("limitCommitOffset", &tcp.limit_commit_offset),
+        ] {
+            if let Some(v) = value
+                && v.as_u64().is_none_or(|n| n == 0)
+            {
+                return Err(Rejection::bad_request(format!(
+                    "spec.trafficControlPolicies.{field} must be a positive whole number, not {v}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::TrafficControlPolicies;
+
+    fn world() -> World {
+        World::seed(crate::demo::clock())
+    }
+
+    fn sample() -> PartnerZone {
+        serde_yaml_ng::from_str(
+            "apiVersion: v2\nkind: PartnerZone\nmetadata: {name: v}\nspec:\n  cluster: gateway-prod\n  displayName: Sample\n  serviceAccount: sa-v\n  topics: [{name: a, backingTopic: orders.v1, permission: READ}]\n",
+        )
+        .unwrap()
+    }
+
+    /// The zone changed by `edit` is refused with `status`, and the message
+    /// contains `needle` (the field it concerns).
+    fn refused(edit: impl Fn(&mut PartnerZone), status: u16, needle: &str) {
+        let mut z = sample();
+        edit(&mut z);
+        let err = validate(&world(), &z).unwrap_err();
+        assert_eq!(err.status, status, "{err:?}");
+        let msg = err.body.msg.unwrap_or_default();
+        assert!(msg.contains(needle), "{msg} should contain {needle}");
+    }
+
+    #[test]
+    fn a_well_formed_zone_is_accepted() {
+        validate(&world(), &sample()).unwrap();
+    }
+
+    #[test]
+    fn api_version_is_v2_and_kind_is_partner_zone() {
+        refused(|z| z.api_version = "v1".into(), 400, "apiVersion");
+        refused(|z| z.kind = "Topic".into(), 400, "kind");
+    }
+
+    #[test]
+    fn metadata_name_is_lowercase_letters_digits_dash_dot_underscore() {
+        refused(
+            |z| z.metadata.name = "Bad Name".into(),
+            400,
+            "metadata.name",
+        );
+        refused(|z| z.metadata.name = String::new(), 400, "metadata.name");
+    }
+
+    #[test]
+    fn spec_cluster_is_required_and_must_exist() {
+        refused(|z| z.spec.cluster = String::new(), 400, "spec.cluster");
+        refused(|z| z.spec.cluster = "nope".into(), 400, "no cluster");
+    }
+
+    #[test]
+    fn spec_cluster_must_be_a_gateway_cluster() {
+        refused(
+            |z| z.spec.cluster = "kafka-main".into(),
+            409,
+            "not a Gateway",
+        );
+    }
+
+    #[test]
+    fn a_service_account_is_required_and_well_formed() {
+        refused(|z| z.spec.service_account = None, 400, "serviceAccount");
+        refused(
+            |z| z.spec.service_account = Some("has space".into()),
+            400,
+            "service account",
+        );
+    }
+
+    #[test]
+    fn a_service_account_belongs_to_one_zone() {
+        refused(
+            |z| z.spec.service_account = Some("acme-logistics".into()),
+            409,
+            "already used",
+        );
+    }
+
+    #[test]
+    fn both_service_account_fields_agree_when_both_are_given() {
+        refused(
+            |z| {
+                z.spec.authentication_mode =
+                    serde_json::from_value(json!({"type": "PLAIN", "serviceAccount": "other"}))
+                        .unwrap()
+            },
+            400,
+            "differ",
+        );
+    }
+
+    #[test]
+    fn authentication_mode_type_is_plain_mtls_or_oauthbearer() {
+        refused(
+            |z| {
+                z.spec.authentication_mode =
+                    serde_json::from_value(json!({"type": "KERBEROS", "serviceAccount": "sa-v"}))
+                        .unwrap()
+            },
+            400,
+            "authenticationMode.type",
+        );
+    }
+
+    #[test]
+    fn a_partner_has_a_name() {
+        refused(
+            |z| {
+                z.spec.partner =
+                    Some(serde_json::from_value(json!({"name": " ", "email": "a@b"})).unwrap())
+            },
+            400,
+            "spec.partner.name",
+        );
+    }
+
+    #[test]
+    fn a_zone_shares_at_least_one_topic() {
+        refused(|z| z.spec.topics.clear(), 409, "at least one topic");
+    }
+
+    #[test]
+    fn each_alias_is_a_valid_topic_name() {
+        refused(|z| z.spec.topics[0].name = String::new(), 400, "required");
+        refused(
+            |z| z.spec.topics[0].name = "a b".into(),
+            400,
+            "not a valid Kafka topic name",
+        );
+    }
+
+    #[test]
+    fn each_permission_is_read_or_write() {
+        refused(
+            |z| z.spec.topics[0].permission = Permission::Other("ADMIN".into()),
+            400,
+            "READ or WRITE",
+        );
+    }
+
+    #[test]
+    fn each_backing_topic_exists_on_the_cluster() {
+        refused(
+            |z| z.spec.topics[0].backing_topic = "ghost".into(),
+            409,
+            "does not exist",
+        );
+    }
+
+    #[test]
+    fn each_alias_is_used_once() {
+        refused(
+            |z| {
+                let t = z.spec.topics[0].clone();
+                z.spec.topics.push(t);
+            },
+            409,
+            "used twice",
+        );
+    }
+
+    #[test]
+    fn one_topic_may_be_shared_under_two_aliases() {
+        let mut z = sample();
+        let mut t = z.spec.topics[0].clone();
+        t.name = "b".into();
+        z.spec.topics.push(t);
+        validate(&world(), &z).unwrap();
+    }
+
+    #[test]
+    fn traffic_limits_are_positive_whole_numbers() {
+        for bad in [json!(-5), json!(0), json!(1.5), json!("1MB")] {
+            refused(
+                |z| {
+                    z.spec.traffic_control_policies = Some(TrafficControlPolicies {
+                        max_produce_rate: Some(bad.clone()),
+                        ..Default::default()
+                    })
+                },
+                400,
+                "positive whole number",
+            );
+        }
+    }
+}
