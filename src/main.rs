@@ -1,3 +1,6 @@
+//! The `pz` executable: parses the command line, then runs a subcommand or
+//! the interactive console, and exits with its code.
+
 use std::io::Write;
 
 use clap::Parser;
