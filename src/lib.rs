@@ -12,6 +12,7 @@ pub mod effects;
 pub mod format;
 pub mod logging;
 pub mod sandbox;
+pub mod sanitize;
 pub mod secret;
 pub mod theme;
 pub mod tui;

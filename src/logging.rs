@@ -1,6 +1,9 @@
 //! Logs go to a file under the XDG state dir (mode 0600), never to the
-//! screen. `PZ_LOG` sets the filter (default `info`).
+//! screen. `PZ_LOG` sets the filter (default `info`). Every record is one
+//! line: control characters from outside (a `\n` in a zone name that would
+//! forge a record, an ESC for whoever `cat`s the log) are written escaped.
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -26,8 +29,50 @@ pub fn init(path: &Path) -> bool {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(Mutex::new(file))
+        .with_writer(Mutex::new(OneLine(file)))
         .with_ansi(false)
         .try_init()
         .is_ok()
+}
+
+/// A writer that keeps each record on one line: the formatter hands it one
+/// whole record per write, ending in a newline; every other control
+/// character in it is written as a visible escape.
+pub struct OneLine<W>(pub W);
+
+impl<W: Write> Write for OneLine<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let (body, end) = match text.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (text.as_ref(), ""),
+        };
+        let safe = crate::sanitize::line(body);
+        self.0.write_all(safe.as_bytes())?;
+        self.0.write_all(end.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newline_inside_a_record_cannot_forge_another() {
+        let mut w = OneLine(Vec::new());
+        w.write_all(b"INFO zone=evil\nERROR forged \x1b[2J record\n")
+            .unwrap();
+        w.write_all(b"INFO next\n").unwrap();
+        let out = String::from_utf8(w.0).unwrap();
+        assert_eq!(
+            out,
+            "INFO zone=evil\\nERROR forged \\e[2J record\nINFO next\n"
+        );
+        assert_eq!(out.lines().count(), 2);
+    }
 }

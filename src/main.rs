@@ -36,7 +36,11 @@ fn main() {
             Err(e) => {
                 pz::tui::restore_terminal();
                 // stderr may be gone with the terminal: never panic on it.
-                let _ = writeln!(std::io::stderr(), "pz: {e:#}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "pz: {}",
+                    pz::sanitize::line(&format!("{e:#}"))
+                );
                 1
             }
         },

@@ -1,31 +1,60 @@
 //! A string that must never be printed by accident: API keys and generated
-//! credentials. `Debug` and `Display` are redacted; the value is only reachable
-//! through [`Secret::expose`], which makes every use of it easy to find.
+//! credentials. Held in `secrecy`'s `SecretString` (wiped from memory when
+//! dropped, never serialized); `Debug` and `Display` are redacted; the value
+//! is only reachable through [`Secret::expose`], which makes every use of it
+//! easy to find.
 
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(transparent)]
-pub struct Secret(String);
+pub struct Secret(SecretString);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
     /// The real value. Call this only where the secret is sent, copied or
     /// shown because the user asked for it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.expose().is_empty()
     }
 
     /// A fixed-width mask that does not reveal the length.
     pub fn masked(&self) -> &'static str {
         "••••••••••••••••"
+    }
+}
+
+impl Clone for Secret {
+    fn clone(&self) -> Self {
+        Secret::new(self.expose())
+    }
+}
+
+impl Default for Secret {
+    fn default() -> Self {
+        Secret::new("")
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+/// Read from a config file (`apiKey:`); there is no `Serialize`: a secret
+/// is never written out by serde.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret::new)
     }
 }
 

@@ -77,6 +77,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         label: backend.label(),
         sandbox,
         read_only: cli.read_only || backend.read_only,
+        risks: backend.client.risks().to_vec(),
     };
     tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
     let mut app = App::new(theme, connection, Utc::now());

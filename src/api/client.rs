@@ -46,6 +46,72 @@ pub struct Client {
     base: String,
     key: Secret,
     timeout: Duration,
+    risks: Vec<Risk>,
+}
+
+/// What a connection exposes the admin API key to; shown for as long as it
+/// lasts (a warning on stderr, a marker in the console's header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Risk {
+    /// `http://` to a host that is not this machine: the key crosses the
+    /// network unencrypted.
+    Plaintext,
+    /// `CDK_INSECURE=true`: anyone in the middle can pose as the Console.
+    Unverified,
+}
+
+impl Risk {
+    /// The header's marker.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Risk::Plaintext => "UNENCRYPTED",
+            Risk::Unverified => "TLS NOT VERIFIED",
+        }
+    }
+
+    /// The warning line for the subcommands.
+    pub fn warning(self) -> &'static str {
+        match self {
+            Risk::Plaintext => {
+                "the Console URL is http:// to another machine: the admin API key crosses the network unencrypted (use https://)"
+            }
+            Risk::Unverified => {
+                "CDK_INSECURE is set: the Console's TLS certificate is not verified, so anyone in the middle can read the API key (use CDK_CACERT instead)"
+            }
+        }
+    }
+}
+
+/// The risks of talking to `base` with these settings.
+pub fn risks_of(base: &str, insecure: bool) -> Vec<Risk> {
+    let mut out = Vec::new();
+    if let Ok(url) = reqwest::Url::parse(base)
+        && url.scheme() == "http"
+        && !is_loopback(&url)
+    {
+        out.push(Risk::Plaintext);
+    }
+    if insecure && base.starts_with("https://") {
+        out.push(Risk::Unverified);
+    }
+    out
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a redirect stays with the Console the key was meant for: same
+/// scheme, host and port.
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 impl std::fmt::Debug for Client {
@@ -70,7 +136,23 @@ impl Client {
             .connect_timeout(Duration::from_secs(5).min(conn.timeout))
             .timeout(conn.timeout)
             .user_agent(concat!("pz/", env!("CARGO_PKG_VERSION")))
-            .danger_accept_invalid_certs(conn.insecure);
+            .danger_accept_invalid_certs(conn.insecure)
+            // The API key goes only to the Console it was given for: a
+            // redirect elsewhere (another host, port or scheme) is not
+            // followed, and the answer says where it pointed.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same = attempt
+                    .previous()
+                    .first()
+                    .is_some_and(|first| same_origin(first, attempt.url()));
+                if attempt.previous().len() > 5 {
+                    attempt.error("more than 5 redirects")
+                } else if same {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }));
         if let Some(path) = &conn.ca_cert {
             let pem = read_file(path, "CA bundle")?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
@@ -92,6 +174,7 @@ impl Client {
             .map_err(|e| ApiError::Config(format!("HTTP client: {e}")))?;
         Ok(Client {
             http,
+            risks: risks_of(&base, conn.insecure),
             base,
             key: conn.api_key.clone(),
             timeout: conn.timeout,
@@ -100,6 +183,11 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// What this connection exposes the API key to (see [`Risk`]).
+    pub fn risks(&self) -> &[Risk] {
+        &self.risks
     }
 
     pub async fn list_zones(&self) -> Result<Vec<PartnerZone>, ApiError> {
@@ -195,6 +283,10 @@ impl Client {
         }
         let mut response = request.send().await.map_err(|e| self.transport(&url, e))?;
         let status = response.status();
+        let response_location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
         if let Some(len) = response.content_length()
             && len as usize > MAX_BODY_BYTES
         {
@@ -214,6 +306,9 @@ impl Client {
         tracing::debug!(%url, status = status.as_u16(), "response");
         if status.is_success() {
             Ok(bytes)
+        } else if status.is_redirection() {
+            let location = response_location.unwrap_or_default();
+            Err(ApiError::Redirected { url, location })
         } else if status == StatusCode::UNAUTHORIZED && bytes.is_empty() {
             Err(ApiError::from_status(
                 401,
@@ -272,4 +367,41 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     parts.dedup();
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plaintext_is_a_risk_only_off_this_machine() {
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:80",
+        ] {
+            assert!(risks_of(local, false).is_empty(), "{local}");
+        }
+        for remote in [
+            "http://console.corp:8080",
+            "http://10.0.0.5",
+            "http://[2001:db8::1]",
+        ] {
+            assert_eq!(risks_of(remote, false), vec![Risk::Plaintext], "{remote}");
+        }
+        assert!(risks_of("https://console.corp", false).is_empty());
+        assert_eq!(
+            risks_of("https://console.corp", true),
+            vec![Risk::Unverified]
+        );
+    }
+
+    #[test]
+    fn same_origin_means_scheme_host_and_port() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert!(same_origin(&u("https://c:443/a"), &u("https://c/b")));
+        assert!(!same_origin(&u("https://c/a"), &u("http://c/a")));
+        assert!(!same_origin(&u("http://c:1/a"), &u("http://c:2/a")));
+        assert!(!same_origin(&u("http://c/a"), &u("http://d/a")));
+    }
 }

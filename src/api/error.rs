@@ -25,6 +25,10 @@ pub enum ApiError {
     ConnectionRefused { url: String },
     #[error("cannot reach {url}: {reason}")]
     Connect { url: String, reason: String },
+    #[error(
+        "{url} redirected to {location:?}, another host, port or scheme: pz does not follow it, so the API key is not sent there (if that is the Console, use its URL)"
+    )]
+    Redirected { url: String, location: String },
     #[error("the Console sent an answer pz cannot read: {0}")]
     Malformed(String),
     #[error("configuration: {0}")]

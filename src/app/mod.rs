@@ -55,6 +55,8 @@ pub struct ConnectionInfo {
     pub label: String,
     pub sandbox: bool,
     pub read_only: bool,
+    /// Shown in the header for as long as the connection lasts.
+    pub risks: Vec<crate::api::client::Risk>,
 }
 
 /// Everything that can happen to the state.

@@ -13,6 +13,7 @@ use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::credentials;
 use crate::format::{parse_time, relative};
 use crate::sandbox::{self, SandboxOptions};
+use crate::sanitize::{self, line, lines};
 use crate::secret::Secret;
 
 /// Runs a subcommand; returns the exit code.
@@ -21,7 +22,7 @@ pub async fn run(command: Command, context: Option<&str>, read_only: bool) -> i3
     match execute(command, context, read_only, &paths).await {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("pz: {e:#}");
+            eprintln!("pz: {}", line(&format!("{e:#}")));
             1
         }
     }
@@ -49,10 +50,13 @@ async fn execute(
     if matches!(target, Target::Sandbox) {
         eprintln!(
             "pz: no Console configured (CDK_BASE_URL or a context); using the local sandbox ({})",
-            paths.sandbox_state().display()
+            line(&paths.sandbox_state().display().to_string())
         );
     }
     let backend = backend::connect(target, paths).await?;
+    for risk in backend.client.risks() {
+        eprintln!("pz: warning: {}", risk.warning());
+    }
     let read_only = read_only || backend.read_only;
     let mutating = matches!(
         command,
@@ -85,11 +89,26 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
         Some(n) => vec![backend.client.get_zone(n).await?],
         None => backend.client.list_zones().await?,
     };
+    // Every output is safe for a terminal: JSON and YAML by their own
+    // escaping (exact), the table by the sanitiser (visible escapes).
     let text = match output {
-        Output::Json if name.is_some() => serde_json::to_string_pretty(&zones[0])?,
-        Output::Json => serde_json::to_string_pretty(&zones)?,
-        Output::Yaml if name.is_some() => zone_to_yaml(&zones[0]),
-        Output::Yaml => zones_to_yaml(&zones),
+        Output::Json if name.is_some() => {
+            sanitize::json(&serde_json::to_string_pretty(&zones[0])?).into_owned()
+        }
+        Output::Json => sanitize::json(&serde_json::to_string_pretty(&zones)?).into_owned(),
+        Output::Yaml => {
+            let yaml = match name {
+                Some(_) => zone_to_yaml(&zones[0]),
+                None => zones_to_yaml(&zones),
+            };
+            match sanitize::yaml(&yaml) {
+                Ok(_) => yaml,
+                Err(c) => anyhow::bail!(
+                    "the answer holds a control character ({}) the YAML writer did not escape; use -o json",
+                    line(&c.to_string())
+                ),
+            }
+        }
         Output::Table => table(&zones),
     };
     let mut out = std::io::stdout().lock();
@@ -97,7 +116,12 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
     Ok(())
 }
 
-/// The zones as an aligned plain-text table.
+/// The widest a table cell gets, in characters (a hostile Console may send
+/// a name of a megabyte).
+const CELL_MAX: usize = 60;
+
+/// The zones as an aligned plain-text table. Every cell is sanitised (no
+/// raw control character, whatever the Console sent) and cut to `CELL_MAX`.
 pub fn table(zones: &[PartnerZone]) -> String {
     let now = Utc::now();
     let mut rows = vec![[
@@ -108,16 +132,19 @@ pub fn table(zones: &[PartnerZone]) -> String {
         "TOPICS".into(),
         "UPDATED".into(),
     ]];
+    let cell = |text: &str| sanitize::truncate(&line(text), CELL_MAX).into_owned();
     for z in zones {
         rows.push([
-            z.metadata.name.clone(),
-            z.spec.display_name.clone().unwrap_or_default(),
-            z.metadata
-                .status
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-            z.spec.cluster.clone(),
+            cell(&z.metadata.name),
+            cell(z.spec.display_name.as_deref().unwrap_or_default()),
+            cell(
+                &z.metadata
+                    .status
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            ),
+            cell(&z.spec.cluster),
             z.spec.topics.len().to_string(),
             relative(z.metadata.updated_at.as_deref().and_then(parse_time), now),
         ]);
@@ -149,15 +176,18 @@ fn read_zones(path: &std::path::Path) -> anyhow::Result<Vec<PartnerZone>> {
 async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> anyhow::Result<()> {
     let mut failed = 0;
     for zone in &zones {
-        let name = &zone.metadata.name;
+        let name = line(&zone.metadata.name);
         match backend.client.apply_zone(zone, dry_run).await {
             Ok(result) => {
                 let suffix = if dry_run { " (dry run)" } else { "" };
-                println!("PartnerZone/{name}: {}{suffix}", result.upsert_result);
+                println!(
+                    "PartnerZone/{name}: {}{suffix}",
+                    line(&result.upsert_result.to_string())
+                );
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("PartnerZone/{name}: {e}");
+                eprintln!("PartnerZone/{name}: {}", line(&e.to_string()));
             }
         }
     }
@@ -177,7 +207,9 @@ async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> 
             .map(|p| p.name.as_str())
             .unwrap_or("the partner");
         eprintln!(
-            "Deleting the Partner Zone '{name}' removes {partner}'s access to {} topic(s). This cannot be undone.",
+            "Deleting the Partner Zone '{}' removes {}'s access to {} topic(s). This cannot be undone.",
+            line(name),
+            line(partner),
             zone.spec.topics.len()
         );
         eprint!("Type the zone name or DELETE to confirm: ");
@@ -190,7 +222,7 @@ async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> 
         }
     }
     backend.client.delete_zone(name).await?;
-    println!("PartnerZone/{name}: Deleted");
+    println!("PartnerZone/{}: Deleted", line(name));
     Ok(())
 }
 
@@ -208,52 +240,59 @@ async fn credentials_cmd(backend: &Backend, name: &str, properties: bool) -> any
     match config {
         Some(config) => {
             let account = zone.spec.service_account_name().unwrap_or_default();
-            write!(
-                out,
-                "{}",
-                credentials::partner_properties(&config, account, &secret)
-            )?;
+            let text = credentials::partner_properties(&config, account, &secret);
+            write!(out, "{}", lines(&text))?;
         }
-        None => writeln!(out, "{}", secret.expose())?,
+        None => writeln!(out, "{}", line(secret.expose()))?,
     }
     Ok(())
 }
 
 fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
-    println!("config file:    {}", paths.config_file.display());
-    println!("log file:       {}", paths.log_file().display());
-    println!("state dir:      {}", paths.state_dir.display());
-    println!("sandbox state:  {}", paths.sandbox_state().display());
+    use std::fmt::Write as _;
+    // Paths, URLs and context names come from the environment and files:
+    // the whole text goes through the sanitiser.
+    let mut o = String::new();
+    let l = |v: &dyn std::fmt::Display| line(&v.to_string()).into_owned();
+    writeln!(o, "config file:    {}", l(&paths.config_file.display()))?;
+    writeln!(o, "log file:       {}", l(&paths.log_file().display()))?;
+    writeln!(o, "state dir:      {}", l(&paths.state_dir.display()))?;
+    writeln!(o, "sandbox state:  {}", l(&paths.sandbox_state().display()))?;
     let file = ConfigFile::load(&paths.config_file)?;
     if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
-        println!("warning:        {w}");
+        writeln!(o, "warning:        {}", l(&w))?;
     }
     match resolve_target(&file, context, &|k| std::env::var(k).ok()) {
-        Ok(Target::Sandbox) => println!("console:        the local sandbox, started in-process"),
+        Ok(Target::Sandbox) => {
+            writeln!(o, "console:        the local sandbox, started in-process")?
+        }
         Ok(Target::Console {
             connection,
             context,
             read_only,
         }) => {
-            println!(
+            writeln!(
+                o,
                 "console:        {}{}{}",
-                connection.base_url,
+                l(&connection.base_url),
                 context
-                    .map(|c| format!(" (context {c})"))
+                    .map(|c| format!(" (context {})", l(&c)))
                     .unwrap_or_default(),
                 if read_only { " read-only" } else { "" }
-            );
-            println!(
+            )?;
+            writeln!(
+                o,
                 "api key:        {}",
                 if connection.api_key.is_empty() {
                     "missing"
                 } else {
                     "set"
                 }
-            );
+            )?;
         }
-        Err(e) => println!("console:        not usable: {e}"),
+        Err(e) => writeln!(o, "console:        not usable: {}", l(&e))?,
     }
+    print!("{}", lines(&o));
     Ok(())
 }
 
@@ -265,7 +304,10 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
             let key = sandbox::load_or_create_key(&path).map_err(|e| {
                 anyhow::anyhow!("cannot keep the API key in {}: {e}", path.display())
             })?;
-            eprintln!("API key in {} (mode 0600)", path.display());
+            eprintln!(
+                "API key in {} (mode 0600)",
+                line(&path.display().to_string())
+            );
             key
         }
     };
@@ -278,15 +320,15 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     options.latency = std::time::Duration::from_millis(args.latency_ms);
     options.fail_rate = args.fail_rate;
     let running = sandbox::start(options).await?;
+    let state = line(&state.display().to_string()).into_owned();
+    let key_path = line(&paths.sandbox_key().display().to_string()).into_owned();
     eprintln!(
-        "pz sandbox listening on {} (state {})",
-        running.base_url(),
-        state.display()
+        "pz sandbox listening on {} (state {state})",
+        running.base_url()
     );
     eprintln!(
-        "point pz at it: export CDK_BASE_URL={} CDK_API_KEY=$(cat {})",
-        running.base_url(),
-        paths.sandbox_key().display()
+        "point pz at it: export CDK_BASE_URL={} CDK_API_KEY=$(cat {key_path})",
+        running.base_url()
     );
     // Stop cleanly on ctrl-c or SIGTERM; every acknowledged change is
     // already on disk, so a hard kill loses nothing either.

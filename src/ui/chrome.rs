@@ -35,6 +35,13 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         ));
         left.push(Span::raw(" "));
     }
+    for risk in &app.connection.risks {
+        left.push(Span::styled(
+            format!(" ⚠ {} ", risk.marker()),
+            t.failure.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+        left.push(Span::raw(" "));
+    }
     left.push(Span::styled(app.connection.label.clone(), t.muted));
     frame.render_widget(Paragraph::new(Line::from(left)), area);
 

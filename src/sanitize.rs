@@ -1,0 +1,191 @@
+//! The one sanitiser for text that pz did not write itself (API answers,
+//! server errors, YAML and config files, command-line names) before it
+//! reaches a terminal or the log: control characters are shown, never obeyed.
+//!
+//! C0 controls, DEL and the C1 range (0x80–0x9F, which some terminals read as
+//! ESC-sequences of their own) become visible escapes such as `\e`, `\a`,
+//! `\r`, `\u{9b}`. So do the Unicode bidirectional overrides, which can make
+//! a table show text in another order than it holds ("Trojan Source").
+
+use std::borrow::Cow;
+
+/// Whether `c` must not reach a terminal as it is.
+fn is_hostile(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_into(out: &mut String, c: char) {
+    match c {
+        '\u{1b}' => out.push_str("\\e"),
+        '\u{07}' => out.push_str("\\a"),
+        '\u{08}' => out.push_str("\\b"),
+        '\r' => out.push_str("\\r"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        other => out.push_str(&format!("\\u{{{:x}}}", other as u32)),
+    }
+}
+
+fn sanitize(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    let keep = |c: char| keep_lines && (c == '\n' || c == '\t');
+    if !text.chars().any(|c| is_hostile(c) && !keep(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hostile(c) && !keep(c) {
+            escape_into(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for one line of a terminal: every control character, newline and
+/// tab included, is shown as an escape.
+pub fn line(text: &str) -> Cow<'_, str> {
+    sanitize(text, false)
+}
+
+/// Text meant to span lines (a description, a properties file): newline and
+/// tab are kept, every other control character is shown as an escape.
+pub fn lines(text: &str) -> Cow<'_, str> {
+    sanitize(text, true)
+}
+
+/// `text` cut to at most `max` characters, with `…` where it was cut: keeps
+/// a hostile megabyte-long name from flooding a table.
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((i, _)) if text[i..].chars().nth(1).is_some() => {
+            Cow::Owned(format!("{}…", &text[..i]))
+        }
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Serialized JSON made safe for a terminal without changing its value:
+/// JSON writers escape C0 controls but may leave DEL, C1 and the bidi
+/// overrides raw; inside a JSON string `\uXXXX` means the same character,
+/// and outside strings JSON holds none of them.
+pub fn json(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hostile_in_output) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hostile_in_output(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// In serialized JSON or YAML, newline and tab are layout; anything else
+/// hostile is not.
+fn is_hostile_in_output(c: char) -> bool {
+    is_hostile(c) && c != '\n' && c != '\t'
+}
+
+/// Serialized YAML checked for a terminal. The YAML writer double-quotes
+/// and escapes every control character (`\e`, `\a`, `\x9B`, NEL as `\N`),
+/// so its output is printed as it is, exact; the bidi overrides are left raw
+/// (YAML counts them printable, and they move no cursor). Should a raw
+/// control ever remain, the text is refused rather than printed: the caller
+/// reports an error.
+pub fn yaml(text: &str) -> Result<&str, char> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        None => Ok(text),
+        Some(c) => Err(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVIL: &str =
+        "Evil \u{1b}]52;c;SElKQUNLRUQ=\u{07} \u{1b}[2J\u{1b}[31mRED\r\u{8}\u{9b}1m\u{7f}";
+
+    fn has_raw_control(s: &str) -> bool {
+        s.chars().any(is_hostile)
+    }
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        let out = line(EVIL);
+        assert!(!has_raw_control(&out), "{out:?}");
+        assert_eq!(
+            out,
+            "Evil \\e]52;c;SElKQUNLRUQ=\\a \\e[2J\\e[31mRED\\r\\b\\u{9b}1m\\u{7f}"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(line("ACME Logistics — été"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lines_keep_newline_and_tab_only() {
+        assert_eq!(lines("a\n\tb\r\n\u{1b}c"), "a\n\tb\\r\n\\ec");
+        assert_eq!(line("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn bidi_overrides_are_shown() {
+        assert_eq!(line("abc\u{202e}fed"), "abc\\u{202e}fed");
+    }
+
+    #[test]
+    fn truncation_is_bounded_and_marked() {
+        let long = "x".repeat(1_000_000);
+        let cut = truncate(&long, 64);
+        assert_eq!(cut.chars().count(), 64);
+        assert!(cut.ends_with('…'));
+        assert_eq!(truncate("short", 64), "short");
+        assert_eq!(truncate("abcd", 4), "abcd");
+        assert_eq!(truncate("abcde", 4), "abc…");
+    }
+
+    #[test]
+    fn json_stays_exact_and_safe() {
+        let value = serde_json::json!({ "displayName": EVIL, "d": "line\nbreak" });
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = json(&text);
+        assert!(!has_raw_control(&safe.replace(['\n'], "")), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn yaml_of_hostile_strings_is_escaped_by_the_writer() {
+        let value = serde_json::json!({ "displayName": EVIL, "d": "a\u{85}b\u{202e}" });
+        let text = serde_yaml_ng::to_string(&value).unwrap();
+        let back: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap();
+        assert_eq!(back, value);
+        let safe = yaml(&text).unwrap();
+        assert!(
+            !safe.chars().any(|c| c.is_control() && c != '\n'),
+            "{safe:?}"
+        );
+        assert!(safe.contains("\\e]52") && safe.contains("\\N"), "{safe}");
+        assert_eq!(yaml("a: \u{1b}[2J\n"), Err('\u{1b}'));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitised_text_never_holds_a_control(text in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}a-z]*") {
+            proptest::prop_assert!(!has_raw_control(&line(&text)));
+            let kept = lines(&text);
+            proptest::prop_assert!(!kept.chars().any(|c| is_hostile(c) && c != '\n' && c != '\t'));
+        }
+    }
+}
