@@ -4,170 +4,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use common::pty::{Session, spawn_console};
 use common::*;
-use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-struct Session {
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    home: Option<tempfile::TempDir>,
-}
-
-/// A failing test must not leave a console running behind it.
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// `pz` on a new 80x24 pty against `base`, with its files under `home`
-/// and none of the caller's terminal or clipboard variables.
-fn spawn_console(
-    base: &str,
-    extra_env: &[(&str, &str)],
-    home: &std::path::Path,
-) -> (
-    portable_pty::PtyPair,
-    Box<dyn portable_pty::Child + Send + Sync>,
-) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
-    cmd.env("CDK_BASE_URL", base);
-    cmd.env("CDK_API_KEY", KEY);
-    cmd.env("TERM", "xterm-256color");
-    for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
-        cmd.env(var, home);
-    }
-    for var in ["TMUX", "STY", "DISPLAY", "WAYLAND_DISPLAY", "NO_COLOR"] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let child = pty.slave.spawn_command(cmd).expect("pz starts");
-    (pty, child)
-}
-
-impl Session {
-    fn start(base: &str, extra_env: &[(&str, &str)]) -> Session {
-        Session::start_in(base, extra_env, tempfile::tempdir().unwrap())
-    }
-
-    fn start_in(base: &str, extra_env: &[(&str, &str)], home: tempfile::TempDir) -> Session {
-        let (pty, child) = spawn_console(base, extra_env, home.path());
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let (r, p) = (raw.clone(), parser.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-                p.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Session {
-            master: pty.master,
-            writer,
-            child,
-            raw,
-            parser,
-            home: Some(home),
-        }
-    }
-
-    fn home(&self) -> &std::path::Path {
-        self.home.as_ref().expect("a home").path()
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, text: &str) {
-        self.wait_within(text, 15);
-    }
-
-    fn wait_within(&self, text: &str, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if self.screen().contains(text) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(30));
-        }
-        panic!("{text:?} never appeared on screen:\n{}", self.screen());
-    }
-
-    fn keys(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        // Let each keystroke be its own read, as when a person types.
-        std::thread::sleep(Duration::from_millis(120));
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(30));
-        }
-        let _ = self.child.kill();
-        panic!("pz did not exit:\n{}", self.screen());
-    }
-
-    /// The terminal is back on the main screen in cooked mode.
-    fn assert_restored(&self) {
-        let raw = self.raw.lock().unwrap();
-        let text = String::from_utf8_lossy(&raw);
-        let entered = text
-            .rfind("\x1b[?1049h")
-            .expect("pz used the alternate screen");
-        let left = text
-            .rfind("\x1b[?1049l")
-            .expect("pz left the alternate screen");
-        assert!(
-            left > entered,
-            "the last alternate-screen switch is back to the main screen"
-        );
-        assert!(!self.parser.lock().unwrap().screen().alternate_screen());
-        let cursor_shown = text.rfind("\x1b[?25h").expect("cursor shown again");
-        assert!(cursor_shown > entered);
-        let termios = self.master.get_termios().expect("termios of the pty");
-        use nix::sys::termios::LocalFlags;
-        assert!(
-            termios
-                .local_flags
-                .contains(LocalFlags::ICANON | LocalFlags::ECHO),
-            "raw mode was left on: {:?}",
-            termios.local_flags
-        );
-    }
-}
+use portable_pty::PtySize;
 
 /// A sandbox on 127.0.0.1, and the console showing its zones.
 fn console_on_sandbox() -> (
@@ -181,14 +24,6 @@ fn console_on_sandbox() -> (
     let s = Session::start(&sb.base_url(), &[]);
     s.wait_for("acme-logistics");
     (rt, sb, client, s)
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 #[test]
@@ -420,32 +255,6 @@ fn a_resize_storm_does_not_crash() {
     );
     s.assert_restored();
     rt.block_on(sb.shutdown());
-}
-
-impl Session {
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.keys(&c.to_string());
-        }
-    }
-
-    /// Presses `key` every `pause` until `done` is on screen.
-    fn retry_until(&mut self, key: &str, done: &str, tries: usize) -> usize {
-        for attempt in 0..tries {
-            if self.screen().contains(done) {
-                return attempt;
-            }
-            self.keys(key);
-            let deadline = Instant::now() + Duration::from_millis(2500);
-            while Instant::now() < deadline && !self.screen().contains(done) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-        panic!(
-            "{done:?} never appeared after {tries} tries:\n{}",
-            self.screen()
-        );
-    }
 }
 
 #[test]

@@ -298,3 +298,24 @@ mod wizard {
         });
     }
 }
+
+#[test]
+fn header_marks_a_plaintext_or_unverified_connection_for_as_long_as_it_lasts() {
+    use pz::api::client::Risk;
+    snap("header_plaintext", |s| {
+        let mut a = loaded(s);
+        a.connection.sandbox = false;
+        a.connection.label = "prod http://console.corp:8080".into();
+        a.connection.risks = vec![Risk::Plaintext];
+        a
+    });
+    for risk in [Risk::Plaintext, Risk::Unverified] {
+        let mut a = loaded((80, 24));
+        a.connection.risks = vec![risk];
+        // Still there after a refresh and on another screen.
+        a.update(Action::Open);
+        let screen = draw(&a);
+        let header = screen.lines().next().unwrap_or_default();
+        assert!(header.contains(risk.marker()), "{header}");
+    }
+}

@@ -280,6 +280,9 @@ fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
                     .unwrap_or_default(),
                 if read_only { " read-only" } else { "" }
             )?;
+            for risk in crate::api::client::risks_of(&connection.base_url, connection.insecure) {
+                writeln!(o, "warning:        {}", risk.warning())?;
+            }
             writeln!(
                 o,
                 "api key:        {}",

@@ -1,7 +1,7 @@
 //! Header, status bar, footer, toasts and the "terminal too small" screen.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -43,7 +43,6 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         left.push(Span::raw(" "));
     }
     left.push(Span::styled(app.connection.label.clone(), t.muted));
-    frame.render_widget(Paragraph::new(Line::from(left)), area);
 
     // The connection indicator, right-aligned.
     let p = &app.poll;
@@ -61,9 +60,14 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         Span::styled("◌ connecting… ", t.muted)
     };
+    // The label gives way to the indicator, never the other way round.
+    let right = (indicator.width() as u16 + 1).min(area.width);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
     frame.render_widget(
         Paragraph::new(Line::from(indicator)).alignment(Alignment::Right),
-        area,
+        right_area,
     );
 }
 
@@ -89,7 +93,10 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
         None if app.overlay.is_some() && !app.toasts.is_empty() => {
             let toast = &app.toasts[app.toasts.len() - 1];
             let (glyph, style) = toast_look(toast.kind, t);
-            Line::from(Span::styled(format!(" {glyph} {}", toast.text), style))
+            Line::from(Span::styled(
+                format!(" {glyph} {}", truncate(&toast.text, 200)),
+                style,
+            ))
         }
         None if !app.loaded => Line::from(Span::styled(" Loading zones…", t.muted)),
         None if app.connection.sandbox => Line::from(Span::styled(

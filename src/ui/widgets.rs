@@ -20,7 +20,10 @@ pub fn status_badge(status: Option<&ZoneStatus>, frame: usize, theme: &Theme) ->
         Some(ZoneStatus::Failed) => {
             Span::styled("✖ FAILED", theme.failure.add_modifier(Modifier::BOLD))
         }
-        Some(other) => Span::styled(format!("○ {other}"), theme.muted),
+        Some(other) => Span::styled(
+            format!("○ {}", crate::sanitize::line(&other.to_string())),
+            theme.muted,
+        ),
         None => Span::styled("○ UNKNOWN", theme.muted),
     }
 }
@@ -50,7 +53,10 @@ pub fn hint_line(hints: &[KeyHint], theme: &Theme) -> Line<'static> {
 pub fn field(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<16}"), theme.muted),
-        Span::styled(value.into(), theme.text),
+        Span::styled(
+            crate::sanitize::line(&value.into()).into_owned(),
+            theme.text,
+        ),
     ])
 }
 
@@ -61,9 +67,12 @@ pub fn section(title: &str, theme: &Theme) -> Line<'static> {
     ))
 }
 
-/// Cuts `text` to `width` display columns, with an ellipsis.
+/// Cuts `text` to `width` display columns, with an ellipsis. Control
+/// characters from outside are shown as escapes (`\e`), not dropped.
 pub fn truncate(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
+    let text = crate::sanitize::line(text);
+    let text = text.as_ref();
     let mut out = String::new();
     let mut used = 0;
     let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
@@ -97,5 +106,6 @@ mod tests {
         assert_eq!(truncate("short", 10), "short");
         assert_eq!(truncate("a longer text", 6), "a lon…");
         assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("a\u{1b}[2Jb", 20), "a\\e[2Jb");
     }
 }
