@@ -123,6 +123,13 @@ impl Session {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// Esc alone: a key right behind it in the same read would be taken as
+    /// alt+key, so it is left on its own for a while.
+    pub fn esc(&mut self) {
+        self.keys("\x1b");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
