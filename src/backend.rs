@@ -2,6 +2,7 @@
 //! Console, or for the sandbox started in-process.
 
 use crate::api::{Client, Connection};
+use crate::app::ConnectionInfo;
 use crate::config::{Paths, Target};
 use crate::sandbox::{self, RunningSandbox, SandboxOptions};
 
@@ -20,11 +21,71 @@ impl Backend {
 
     /// A short label of where pz is connected, for the header and `pz info`.
     pub fn label(&self) -> String {
-        match (&self.sandbox, &self.context) {
-            (Some(_), _) => format!("sandbox {}", self.client.base_url()),
-            (None, Some(ctx)) => format!("{ctx} {}", self.client.base_url()),
-            (None, None) => self.client.base_url().to_string(),
+        label(&self.client, self.context.as_deref(), self.is_sandbox())
+    }
+
+    /// What the console shows of this connection; `read_only` is the
+    /// command line's choice.
+    pub fn info(&self, read_only: bool) -> ConnectionInfo {
+        info(
+            &self.client,
+            self.context.clone(),
+            self.is_sandbox(),
+            read_only || self.read_only,
+        )
+    }
+}
+
+fn label(client: &Client, context: Option<&str>, sandbox: bool) -> String {
+    match (sandbox, context) {
+        (true, _) => format!("sandbox {}", client.base_url()),
+        (false, Some(ctx)) => format!("{ctx} {}", client.base_url()),
+        (false, None) => client.base_url().to_string(),
+    }
+}
+
+/// What the console shows of a connection.
+pub fn info(
+    client: &Client,
+    context: Option<String>,
+    sandbox: bool,
+    read_only: bool,
+) -> ConnectionInfo {
+    ConnectionInfo {
+        label: label(client, context.as_deref(), sandbox),
+        sandbox,
+        read_only,
+        risks: client.risks().to_vec(),
+        base_url: client.base_url().to_string(),
+        key_source: client.key_source().to_string(),
+        context,
+    }
+}
+
+/// Reads the configuration again and connects to `context` (or the
+/// current one): how `r` picks up a fixed key and `:ctx` switches Consoles.
+/// Blocking: an `apiKeyCommand` may run.
+pub fn reconnect(
+    paths: &Paths,
+    context: Option<&str>,
+    read_only: bool,
+) -> Result<(Client, ConnectionInfo), String> {
+    let file = crate::config::ConfigFile::load(&paths.config_file).map_err(|e| e.to_string())?;
+    let target = crate::config::resolve_target(&file, context, &|k| std::env::var(k).ok())
+        .map_err(|e| e.to_string())?;
+    match target {
+        Target::Console {
+            connection,
+            context,
+            read_only: ctx_read_only,
+        } => {
+            let client = Client::new(&connection).map_err(|e| e.to_string())?;
+            let info = info(&client, context, false, read_only || ctx_read_only);
+            Ok((client, info))
         }
+        Target::Sandbox => Err(
+            "no Console is configured (CDK_BASE_URL or a context): pz stays on the sandbox".into(),
+        ),
     }
 }
 

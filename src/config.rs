@@ -185,11 +185,11 @@ pub fn resolve_target(
     let Some(base_url) = base_url else {
         return Ok(Target::Sandbox);
     };
-    let api_key = match var(env, "CDK_API_KEY") {
-        Some(k) => Secret::new(k),
-        None => match context {
-            Some(c) => context_key(c, env)?,
-            None => {
+    let (api_key, key_source) = match var(env, "CDK_API_KEY") {
+        Some(k) => (Secret::new(k), "CDK_API_KEY".to_string()),
+        None => match (context, &context_name) {
+            (Some(c), Some(name)) => context_key(c, name, env)?,
+            _ => {
                 return Err(ConfigError::Key(
                     "CDK_BASE_URL is set but CDK_API_KEY is not: set it to an admin API key".into(),
                 ));
@@ -197,6 +197,7 @@ pub fn resolve_target(
         },
     };
     let mut connection = Connection::new(base_url, api_key);
+    connection.key_source = key_source;
     connection.insecure = var(env, "CDK_INSECURE")
         .map(|v| v.eq_ignore_ascii_case("true") || v == "1")
         .unwrap_or(context.is_some_and(|c| c.insecure));
@@ -222,14 +223,22 @@ pub fn resolve_target(
     })
 }
 
-fn context_key(c: &Context, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+/// The context's key and where it came from.
+fn context_key(
+    c: &Context,
+    context: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Secret, String), ConfigError> {
     if let Some(key) = &c.api_key {
-        return Ok(key.clone());
+        return Ok((key.clone(), format!("context {context}'s apiKey")));
     }
     if let Some(name) = &c.api_key_env {
-        return var(env, name).map(Secret::new).ok_or_else(|| {
-            ConfigError::Key(format!("the variable {name} (apiKeyEnv) is not set"))
-        });
+        let source = format!("context {context}'s apiKeyEnv ({name})");
+        return var(env, name)
+            .map(|k| (Secret::new(k), source))
+            .ok_or_else(|| {
+                ConfigError::Key(format!("the variable {name} (apiKeyEnv) is not set"))
+            });
     }
     if let Some(cmd) = &c.api_key_command {
         let out = std::process::Command::new("sh")
@@ -249,7 +258,10 @@ fn context_key(c: &Context, env: &dyn Fn(&str) -> Option<String>) -> Result<Secr
         if key.is_empty() {
             return Err(ConfigError::Key("apiKeyCommand printed nothing".into()));
         }
-        return Ok(Secret::new(key));
+        return Ok((
+            Secret::new(key),
+            format!("context {context}'s apiKeyCommand"),
+        ));
     }
     Err(ConfigError::Key(
         "the context has no apiKey, apiKeyEnv or apiKeyCommand (or set CDK_API_KEY)".into(),

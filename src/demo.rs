@@ -39,7 +39,8 @@ pub fn app(theme: Theme, size: (u16, u16)) -> App {
         label: "sandbox http://127.0.0.1:8080".into(),
         sandbox: true,
         read_only: false,
-        risks: Vec::new(),
+        base_url: "http://127.0.0.1:8080".into(),
+        ..Default::default()
     };
     let mut a = App::new(theme, conn, clock());
     a.update(Action::Resize(size.0, size.1));

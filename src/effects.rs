@@ -16,10 +16,20 @@ pub enum Msg {
     Terminal(Vec<u8>),
 }
 
+/// How to read the configuration again (a Console target only).
+#[derive(Clone)]
+pub struct Reconnector {
+    pub paths: crate::config::Paths,
+    /// `--read-only` on the command line.
+    pub read_only: bool,
+}
+
 /// What effects need besides the effect itself.
 #[derive(Clone)]
 pub struct Ctx {
-    pub client: Client,
+    /// The client in use; replaced when the connection is re-read.
+    client: std::sync::Arc<std::sync::Mutex<Client>>,
+    pub reconnect: Option<Reconnector>,
     pub method: Method,
     /// Where the wizard's draft is kept.
     pub draft: std::path::PathBuf,
@@ -31,10 +41,26 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(client: Client, method: Method, draft: std::path::PathBuf) -> Ctx {
         Ctx {
-            client,
+            client: std::sync::Arc::new(std::sync::Mutex::new(client)),
+            reconnect: None,
             method,
             draft,
             draft_done: Default::default(),
+        }
+    }
+
+    /// The client in use now.
+    pub fn client(&self) -> Client {
+        match self.client.lock() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_client(&self, client: Client) {
+        match self.client.lock() {
+            Ok(mut c) => *c = client,
+            Err(poisoned) => *poisoned.into_inner() = client,
         }
     }
 
@@ -78,9 +104,33 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
 }
 
 pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
-    let client = &ctx.client;
+    let client = &ctx.client();
     let method = ctx.method;
     let action = match effect {
+        Effect::CountGateways => Action::GatewaysCounted(
+            client
+                .list_clusters()
+                .await
+                .map(|cs| cs.iter().filter(|c| c.is_gateway()).count()),
+        ),
+        Effect::ProbeWrite(zone) => {
+            Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
+        }
+        Effect::Reconnect(context) => {
+            let Some(r) = ctx.reconnect.clone() else {
+                return vec![Msg::Action(Action::Reconnected(Err(
+                    "pz runs on its own sandbox: there is no configuration to read again".into(),
+                )))];
+            };
+            let result = blocking(move || {
+                crate::backend::reconnect(&r.paths, context.as_deref(), r.read_only)
+            })
+            .await;
+            Action::Reconnected(result.map(|(client, info)| {
+                ctx.set_client(client);
+                info
+            }))
+        }
         Effect::LoadClusters => {
             Action::Wizard(WizardAction::ClustersLoaded(client.list_clusters().await))
         }

@@ -9,7 +9,7 @@ use crossterm::event::{Event, EventStream};
 use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
-use crate::app::{Action, App, ConnectionInfo, Effect, keys};
+use crate::app::{Action, App, Effect, keys};
 use crate::backend;
 use crate::cli::Cli;
 use crate::clipboard;
@@ -73,12 +73,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     let target = resolve_target(&file, cli.context.as_deref(), &|k| std::env::var(k).ok())?;
     let sandbox = matches!(target, Target::Sandbox);
     let backend = backend::connect(target, &paths).await?;
-    let connection = ConnectionInfo {
-        label: backend.label(),
-        sandbox,
-        read_only: cli.read_only || backend.read_only,
-        risks: backend.client.risks().to_vec(),
-    };
+    let connection = backend.info(cli.read_only);
     tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
     let mut app = App::new(theme, connection, Utc::now());
     if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
@@ -95,7 +90,13 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
             .iter_mut()
             .for_each(|t| t.until += chrono::Duration::seconds(30));
     }
-    let ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
+    let mut ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
+    if !sandbox {
+        ctx.reconnect = Some(crate::effects::Reconnector {
+            paths: paths.clone(),
+            read_only: cli.read_only,
+        });
+    }
 
     install_panic_hook();
     let mut terminal = init_terminal()?;

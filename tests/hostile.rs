@@ -217,12 +217,7 @@ fn serve(rt: &tokio::runtime::Runtime, mode: Mode) -> String {
         .route("/public/console/v2/kafka-cluster", get(clusters))
         .route("/public/kafka/v2/cluster/{c}/topic", get(topics))
         .with_state(state);
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    rt.spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
+    serve_router(rt, app)
 }
 
 /// A server that answers every request with a status line and no body.

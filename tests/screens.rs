@@ -1,15 +1,16 @@
 //! Snapshots of every screen, rendered to ratatui's TestBackend at 80x24
 //! and 120x40 with a fixed clock.
 
+mod common;
+
 use chrono::Duration;
+use common::draw;
 use pz::api::ApiError;
 use pz::app::credentials::CredentialsAction;
 use pz::app::delete::DeleteAction;
 use pz::app::{Action, App};
 use pz::secret::Secret;
 use pz::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use pz::demo::clock;
 
@@ -19,21 +20,6 @@ fn app(size: (u16, u16)) -> App {
 
 fn loaded(size: (u16, u16)) -> App {
     pz::demo::loaded(Theme::default(), size)
-}
-
-fn draw(a: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(a.size.0, a.size.1)).unwrap();
-    t.draw(|f| pz::ui::render(f, a)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width)
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];

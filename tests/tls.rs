@@ -5,6 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+mod common;
+
+use pz::api::diagnosis::Trouble;
 use pz::api::{ApiError, Client, Connection};
 use pz::secret::Secret;
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
@@ -21,15 +24,22 @@ struct Pki {
 }
 
 fn pki() -> Pki {
+    pki_for("localhost", false)
+}
+
+/// A CA and a server certificate for `name`, expired if asked.
+fn pki_for(name: &str, expired: bool) -> Pki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = ca_params.self_signed(&ca_key).unwrap();
     let server_key = KeyPair::generate().unwrap();
-    let server = CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&server_key, &ca, &ca_key)
-        .unwrap();
+    let mut server_params = CertificateParams::new(vec![name.to_string()]).unwrap();
+    if expired {
+        server_params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        server_params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
+    let server = server_params.signed_by(&server_key, &ca, &ca_key).unwrap();
     let client_key = KeyPair::generate().unwrap();
     let client = CertificateParams::new(vec!["pz-client".to_string()])
         .unwrap()
@@ -151,4 +161,68 @@ async fn a_client_certificate_is_presented_when_required() {
     })
     .unwrap();
     assert!(with.list_zones().await.unwrap().is_empty());
+}
+
+/// An unknown CA, an expired certificate and another host's certificate are
+/// each named as such, with the fix, by the console and by `pz get`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_failures_are_named_with_their_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "unknown_ca",
+            pki_for("localhost", false),
+            false,
+            "unknown certificate authority",
+            "CDK_CACERT",
+        ),
+        (
+            "expired",
+            pki_for("localhost", true),
+            true,
+            "expired certificate",
+            "renew",
+        ),
+        (
+            "wrong_name",
+            pki_for("other.example", false),
+            true,
+            "another host name",
+            "host name",
+        ),
+    ];
+    for (name, pki, trust_ca, what, fix) in cases {
+        let port = https_server(&pki, false).await;
+        let ca = write(dir.path(), &format!("{name}.pem"), &pki.ca_pem);
+        let c = client(port, |c| {
+            if trust_ca {
+                c.ca_cert = Some(ca.clone());
+            }
+        })
+        .unwrap();
+        let err = c.list_zones().await.unwrap_err();
+        let d = c.diagnose(&err, true);
+        assert_eq!(d.trouble, Trouble::Tls, "{name}: {err}");
+        assert!(d.what.contains(what), "{name}: {}", d.what);
+        assert!(d.fix.contains(fix), "{name}: {}", d.fix);
+        let mut a = common::console_at("https://console.example");
+        a.update(pz::app::Action::ZonesLoaded(Err(err)));
+        insta::assert_snapshot!(format!("tls_{name}_80x24"), common::draw(&a));
+
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"));
+        cmd.arg("get")
+            .env("CDK_BASE_URL", format!("https://localhost:{port}"))
+            .env("CDK_API_KEY", "k")
+            .env("XDG_CONFIG_HOME", home.path())
+            .env("XDG_STATE_HOME", home.path());
+        if trust_ca {
+            cmd.env("CDK_CACERT", &ca);
+        }
+        let out = cmd.output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.contains(what), "{name}: {stderr}");
+    }
 }

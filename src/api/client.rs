@@ -25,6 +25,8 @@ pub struct Connection {
     /// `CDK_CERT` + `CDK_KEY`: a client certificate (PEM files).
     pub client_cert: Option<(String, String)>,
     pub timeout: Duration,
+    /// Where the API key came from, for messages (`CDK_API_KEY`, …).
+    pub key_source: String,
 }
 
 impl Connection {
@@ -36,6 +38,7 @@ impl Connection {
             ca_cert: None,
             client_cert: None,
             timeout: Duration::from_secs(10),
+            key_source: String::new(),
         }
     }
 }
@@ -47,6 +50,7 @@ pub struct Client {
     key: Secret,
     timeout: Duration,
     risks: Vec<Risk>,
+    key_source: String,
 }
 
 /// What a connection exposes the admin API key to; shown for as long as it
@@ -175,6 +179,7 @@ impl Client {
         Ok(Client {
             http,
             risks: risks_of(&base, conn.insecure),
+            key_source: conn.key_source.clone(),
             base,
             key: conn.api_key.clone(),
             timeout: conn.timeout,
@@ -183,6 +188,23 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// Where the API key came from, for messages.
+    pub fn key_source(&self) -> &str {
+        &self.key_source
+    }
+
+    /// What a failed call means, in the operator's words.
+    pub fn diagnose(&self, err: &ApiError, listing: bool) -> super::diagnosis::Diagnosis {
+        super::diagnosis::Diagnosis::of(
+            err,
+            &super::diagnosis::Context {
+                base_url: &self.base,
+                key_source: &self.key_source,
+                listing,
+            },
+        )
     }
 
     /// What this connection exposes the API key to (see [`Risk`]).

@@ -1,6 +1,7 @@
 //! The Partner Zone contract: types, errors and the HTTP client.
 
 pub mod client;
+pub mod diagnosis;
 pub mod error;
 pub mod types;
 pub mod yaml;

@@ -92,7 +92,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
-    let writable = !app.connection.read_only;
+    let writable = app.writable();
     Some(match key.code {
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('j') | KeyCode::Down => Action::Down,
@@ -131,7 +131,7 @@ pub struct KeyHint {
 /// The keys that apply on the current screen.
 pub fn hints(app: &App) -> Vec<KeyHint> {
     let has_zone = app.current_zone().is_some();
-    let writable = !app.connection.read_only;
+    let writable = app.writable();
     let h = |keys, what, enabled| KeyHint {
         keys,
         what,
@@ -188,10 +188,16 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
     };
     out.push(h("y", "yaml", has_zone));
     if writable {
-        out.push(h("n", "new", true));
+        match app.gateways {
+            Some(0) => out.push(h("n", "new: no Gateway", false)),
+            _ => out.push(h("n", "new", true)),
+        }
         out.push(h("e", "edit", has_zone));
         out.push(h("c", "credentials", has_zone));
         out.push(h("d", "delete", has_zone));
+    } else if app.forbidden.is_some() {
+        // As read-only does, but saying why: the key may not change zones.
+        out.push(h("n e c d", "need an admin key (403)", false));
     }
     out.push(h("r", "refresh", true));
     out.push(h("?", "help", true));

@@ -3,6 +3,7 @@
 //! [`Effect`]s to run (network calls, clipboard), whose results come back
 //! as actions. Rendering (`ui`) only reads this state.
 
+pub mod connection;
 pub mod credentials;
 pub mod delete;
 pub mod keys;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::api::{ApiError, PartnerZone, ZoneStatus};
 use crate::secret::Secret;
 use crate::theme::Theme;
+pub use connection::ConnectionInfo;
 pub use credentials::CredentialsView;
 pub use delete::DeleteModal;
 pub use poll::Poller;
@@ -47,16 +49,6 @@ pub struct Toast {
     pub text: String,
     pub kind: ToastKind,
     pub until: DateTime<Utc>,
-}
-
-/// Where pz is connected, for the header.
-#[derive(Clone, Debug, Default)]
-pub struct ConnectionInfo {
-    pub label: String,
-    pub sandbox: bool,
-    pub read_only: bool,
-    /// Shown in the header for as long as the connection lasts.
-    pub risks: Vec<crate::api::client::Risk>,
 }
 
 /// Everything that can happen to the state.
@@ -105,6 +97,12 @@ pub enum Action {
     CommandBackspace,
     CommandRun,
     CommandCancel,
+    /// The dry run that tells whether the key may change zones.
+    WriteProbed(Result<(), ApiError>),
+    /// How many Gateway clusters the Console has.
+    GatewaysCounted(Result<usize, ApiError>),
+    /// The connection was re-read from the configuration (or switched).
+    Reconnected(Result<ConnectionInfo, String>),
 }
 
 /// What the runtime must do for the state.
@@ -135,6 +133,13 @@ pub enum Effect {
     DeleteDraft(u64),
     /// Read a YAML file for `:apply`.
     LoadFile(String),
+    /// Count the Gateway clusters (`n` needs one).
+    CountGateways,
+    /// A dry run of an unchanged zone: a 403 means the key may only read.
+    ProbeWrite(Box<PartnerZone>),
+    /// Read the configuration again and connect anew, to this context (or
+    /// the current one).
+    Reconnect(Option<String>),
 }
 
 pub const MIN_WIDTH: u16 = 60;
@@ -163,6 +168,14 @@ pub struct App {
     pub command: Option<String>,
     /// Orders draft saves and deletes that run in parallel tasks.
     pub draft_seq: u64,
+    /// What is wrong with the connection, from the last load.
+    pub trouble: Option<crate::api::diagnosis::Diagnosis>,
+    /// Why changes are refused by the Console (a key that may only read).
+    pub forbidden: Option<String>,
+    /// How many Gateway clusters the Console has, once known.
+    pub gateways: Option<usize>,
+    /// Whether the key's rights and the Gateways were asked for.
+    pub probed: bool,
 }
 
 impl App {
@@ -190,6 +203,10 @@ impl App {
             draft: None,
             command: None,
             draft_seq: 0,
+            trouble: None,
+            forbidden: None,
+            gateways: None,
+            probed: false,
         }
     }
 
@@ -231,6 +248,9 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = Vec::new();
+        if let Some(e) = refused_change(&action) {
+            self.note_forbidden(e);
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Tick(now) => {
@@ -255,7 +275,10 @@ impl App {
                 let rows = self.table_rows();
                 self.list.ensure_visible(rows);
             }
-            Action::ZonesLoaded(result) => self.zones_loaded(result),
+            Action::ZonesLoaded(result) => effects.extend(self.zones_loaded(result)),
+            Action::WriteProbed(_) => {}
+            Action::GatewaysCounted(result) => self.gateways = result.ok(),
+            Action::Reconnected(result) => self.reconnected(result),
             Action::ZoneLoaded(name, result) => match result {
                 Ok(zone) => {
                     if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
@@ -335,10 +358,7 @@ impl App {
                 }
                 self.error = None;
             }
-            Action::Refresh => {
-                self.poll.now();
-                self.error = None;
-            }
+            Action::Refresh => effects.extend(self.refresh()),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown if !on_list => {
                 if let Screen::Detail { scroll, .. } = &mut self.screen {
                     let page = rows as i32;
@@ -412,9 +432,10 @@ impl App {
         self.list.ensure_visible(rows);
     }
 
-    fn zones_loaded(&mut self, result: Result<Vec<PartnerZone>, ApiError>) {
+    fn zones_loaded(&mut self, result: Result<Vec<PartnerZone>, ApiError>) -> Vec<Effect> {
         match result {
             Ok(zones) => {
+                let fx = self.zones_arrived(&zones);
                 if self.loaded {
                     self.announce_transitions(&zones);
                 }
@@ -429,11 +450,11 @@ impl App {
                 {
                     self.error = None;
                 }
+                fx
             }
             Err(e) => {
-                self.poll.failed(self.now, e.to_string());
-                let retry = Poller::backoff(self.poll.failures).num_seconds();
-                self.error = Some(format!("connection: {e} (retrying in {retry}s)"));
+                self.zones_failed(e);
+                Vec::new()
             }
         }
     }
@@ -468,6 +489,18 @@ impl App {
         for (kind, text) in messages {
             self.toast(kind, text);
         }
+    }
+}
+
+/// The error of a change the Console refused, if this action reports one.
+fn refused_change(action: &Action) -> Option<&ApiError> {
+    match action {
+        Action::DeleteDone(_, Err(e))
+        | Action::CredentialsDone(_, Err(e))
+        | Action::WriteProbed(Err(e))
+        | Action::Wizard(WizardAction::Checked(Err(e)))
+        | Action::Wizard(WizardAction::Applied(Err(e))) => Some(e),
+        _ => None,
     }
 }
 

@@ -51,6 +51,15 @@ impl Poller {
         self.next_at = Some(now + Poller::backoff(self.failures));
     }
 
+    /// A failure that will not go away by itself soon: ask again after
+    /// `delay`, not in a fast loop.
+    pub fn failed_after(&mut self, now: DateTime<Utc>, error: String, delay: Duration) {
+        self.in_flight = false;
+        self.failures = self.failures.saturating_add(1);
+        self.last_error = Some(error);
+        self.next_at = Some(now + delay);
+    }
+
     /// A manual refresh: poll now.
     pub fn now(&mut self) {
         self.next_at = None;

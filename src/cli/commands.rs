@@ -6,8 +6,9 @@ use std::io::{BufRead, Write};
 use chrono::Utc;
 
 use super::{Command, Output, SandboxArgs};
-use crate::api::PartnerZone;
+use crate::api::diagnosis::Trouble;
 use crate::api::yaml::{parse_zones, zone_to_yaml, zones_to_yaml};
+use crate::api::{ApiError, PartnerZone};
 use crate::backend::{self, Backend};
 use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::credentials;
@@ -67,6 +68,7 @@ async fn execute(
     if read_only && mutating {
         anyhow::bail!("read-only mode: this command changes the Console");
     }
+    let listing = matches!(command, Command::Get { name: None, .. });
     let result = match command {
         Command::Get { name, output, .. } => get(&backend, name.as_deref(), output).await,
         Command::Apply { dry_run, .. } => {
@@ -78,10 +80,24 @@ async fn execute(
         } => credentials_cmd(&backend, &name, properties).await,
         Command::Sandbox(_) | Command::Info { .. } => Ok(()),
     };
+    let result = result.map_err(|e| explain(&backend.client, e, listing));
     if let Some(s) = backend.sandbox {
         s.shutdown().await;
     }
     result
+}
+
+/// An API error in the operator's words (what is wrong, what to do), the
+/// same diagnosis the console shows; other errors as they are.
+fn explain(client: &crate::api::Client, e: anyhow::Error, listing: bool) -> anyhow::Error {
+    match e
+        .downcast_ref::<ApiError>()
+        .map(|api| (api, client.diagnose(api, listing)))
+    {
+        Some((api, d)) if d.trouble == Trouble::Other => anyhow::anyhow!("{api}"),
+        Some((_, d)) => anyhow::anyhow!(d.line()),
+        None => e,
+    }
 }
 
 async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::Result<()> {
@@ -187,7 +203,12 @@ async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> any
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("PartnerZone/{name}: {}", line(&e.to_string()));
+                let d = backend.client.diagnose(&e, false);
+                let text = match d.trouble {
+                    Trouble::Other => e.to_string(),
+                    _ => d.line(),
+                };
+                eprintln!("PartnerZone/{name}: {}", line(&text));
             }
         }
     }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::widgets::{hint_line, truncate};
+use crate::api::diagnosis::Trouble;
 use crate::app::{App, MIN_HEIGHT, MIN_WIDTH, ToastKind, keys};
 use crate::format::relative;
 use crate::theme::Theme;
@@ -28,6 +29,13 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         ));
         left.push(Span::raw(" "));
     }
+    if app.forbidden.is_some() && !app.connection.read_only {
+        left.push(Span::styled(
+            " READ-ONLY KEY ",
+            t.warning.add_modifier(Modifier::REVERSED),
+        ));
+        left.push(Span::raw(" "));
+    }
     if app.connection.read_only {
         left.push(Span::styled(
             " READ-ONLY ",
@@ -46,12 +54,22 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 
     // The connection indicator, right-aligned.
     let p = &app.poll;
-    let indicator = if p.last_error.is_some() {
-        let retry = p
-            .next_at
-            .map(|at| (at - app.now).num_seconds().max(0))
-            .unwrap_or(0);
-        Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
+    let indicator = if let Some(d) = &app.trouble {
+        let retry = app.retry_in();
+        match d.trouble {
+            Trouble::Unreachable => {
+                Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
+            }
+            _ => Span::styled(
+                format!("✖ {} · retry in {retry}s ", d.label()),
+                t.failure.add_modifier(Modifier::BOLD),
+            ),
+        }
+    } else if p.last_error.is_some() {
+        Span::styled(
+            format!("○ offline · retry in {}s ", app.retry_in()),
+            t.failure,
+        )
     } else if let Some(ok) = p.last_ok {
         Span::styled(
             format!("● updated {} ", relative(Some(ok), app.now)),

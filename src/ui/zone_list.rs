@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::widgets::{status_badge, truncate};
 use crate::api::ZoneStatus;
+use crate::api::diagnosis::{Diagnosis, Trouble};
 use crate::app::{App, SortKey};
 use crate::format::{parse_time, relative};
 
@@ -58,17 +59,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(table);
     frame.render_widget(block, table);
 
+    // What is wrong, where the eye is: instead of the table while nothing
+    // was loaded, or while what is shown cannot be trusted.
+    if let Some(d) = app
+        .trouble
+        .as_ref()
+        .filter(|d| !app.loaded || d.trouble != Trouble::Unreachable)
+    {
+        trouble(frame, inner, app, d);
+        return;
+    }
+
     if list.visible_len() == 0 {
         let text = if !app.loaded {
             "Loading…".to_string()
         } else if list.zones().is_empty() {
-            "No Partner Zones yet. Create one with the Console or `pz apply -f zone.yaml`."
-                .to_string()
+            empty_text(app)
         } else {
             format!("No zone matches “{}” (esc clears the filter)", list.filter)
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {text}"), t.muted)),
+            Paragraph::new(Span::styled(format!(" {text}"), t.muted)).wrap(Wrap { trim: false }),
             inner,
         );
         return;
@@ -153,4 +164,57 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .header(header_row)
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The list's body when the Console cannot be used: what is wrong, what to
+/// do, and when pz asks again.
+fn trouble(frame: &mut Frame, area: Rect, app: &App, d: &Diagnosis) {
+    let t = &app.theme;
+    let retry = match d.trouble {
+        Trouble::Unreachable | Trouble::Other => {
+            format!("Retrying in {}s by itself · r retries now.", app.retry_in())
+        }
+        _ => format!(
+            "pz asks again in {}s · r reads the configuration again and retries now.",
+            app.retry_in()
+        ),
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("✖ {}", d.label()),
+            t.failure.add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(Span::styled(truncate(&d.what, 400), t.text)),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("What to do: ", t.accent.add_modifier(Modifier::BOLD)),
+            Span::styled(d.fix.clone(), t.text),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(retry, t.muted)),
+    ];
+    let area = Rect {
+        x: area.x + 1,
+        width: area.width.saturating_sub(2),
+        ..area
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// What the list says when the Console has no zone yet.
+fn empty_text(app: &App) -> String {
+    if app.gateways == Some(0) {
+        format!(
+            "No Partner Zones yet. {}.",
+            crate::app::connection::NO_GATEWAY
+        )
+    } else if app.connection.read_only {
+        "No Partner Zones yet. This console is read-only (--read-only or the context's readOnly): create zones without it, or with `pz apply -f zone.yaml`.".into()
+    } else if app.forbidden.is_some() {
+        "No Partner Zones yet. This API key can read but not create zones: use an admin API key."
+            .into()
+    } else {
+        "No Partner Zones yet — press n to create one.".into()
+    }
 }

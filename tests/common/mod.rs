@@ -128,3 +128,42 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// The console's screen as text, rendered to ratatui's TestBackend at the
+/// app's size.
+pub fn draw(a: &pz::app::App) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(a.size.0, a.size.1)).unwrap();
+    t.draw(|f| pz::ui::render(f, a)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The console on an empty 80x24 screen, as connected to `base` with a key
+/// from `CDK_API_KEY` (what the diagnoses name).
+pub fn console_at(base: &str) -> pz::app::App {
+    let mut a = pz::demo::app(pz::theme::Theme::default(), (80, 24));
+    a.connection.sandbox = false;
+    a.connection.label = base.to_string();
+    a.connection.base_url = base.to_string();
+    a.connection.key_source = "CDK_API_KEY".into();
+    a
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+pub fn serve_router(rt: &tokio::runtime::Runtime, app: axum::Router) -> String {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}

@@ -152,6 +152,8 @@ impl Wizard {
             }
             Field::Gateway if self.cluster.is_empty() => Some(if self.clusters.is_empty() {
                 "loading the clusters…".into()
+            } else if self.gateways().next().is_none() {
+                crate::app::connection::NO_GATEWAY.into()
             } else {
                 "choose a Gateway cluster".into()
             }),
@@ -212,6 +214,12 @@ impl Wizard {
                     self.cluster = healthy.unwrap_or_default();
                 }
                 self.errors.remove(&Place::Field(Field::Gateway));
+                if self.gateways().next().is_none() {
+                    self.errors.insert(
+                        Place::Field(Field::Gateway),
+                        crate::app::connection::NO_GATEWAY.into(),
+                    );
+                }
                 if !self.cluster.is_empty() {
                     fx.push(Effect::LoadTopics(self.cluster.clone()));
                 }

@@ -328,8 +328,14 @@ fn wizard_mut(app: &mut App) -> Option<&mut Wizard> {
 pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
     let mut fx = Vec::new();
     match action {
-        WizardAction::New | WizardAction::Edit | WizardAction::FromFile(_)
-            if app.connection.read_only => {}
+        WizardAction::New | WizardAction::Edit | WizardAction::FromFile(_) if !app.writable() => {
+            if let Some(why) = &app.forbidden {
+                app.error = Some(why.clone());
+            }
+        }
+        WizardAction::New if app.gateways == Some(0) => {
+            app.error = Some(crate::app::connection::NO_GATEWAY.to_string());
+        }
         WizardAction::New => {
             let w = match app.draft.take() {
                 Some(d) => {

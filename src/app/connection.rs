@@ -1,0 +1,142 @@
+//! Where the console is connected and what is wrong with it: the trouble of
+//! the last load (shown in the list's body and header), a key that may read
+//! but not change, a Console with no Gateway, and switching or re-reading
+//! the connection without a restart.
+
+use chrono::Duration;
+
+use super::{App, Effect, ToastKind};
+use crate::api::client::Risk;
+use crate::api::diagnosis::{Context, Diagnosis, Trouble};
+use crate::api::{ApiError, PartnerZone};
+
+/// Where pz is connected, for the header and for diagnoses.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionInfo {
+    pub label: String,
+    pub sandbox: bool,
+    pub read_only: bool,
+    /// Shown in the header for as long as the connection lasts.
+    pub risks: Vec<Risk>,
+    pub base_url: String,
+    /// Where the API key came from (`CDK_API_KEY`, a context's `apiKey`, …).
+    pub key_source: String,
+    /// The context of the config file in use, if any.
+    pub context: Option<String>,
+}
+
+/// The reason changes are disabled when the key may only read.
+pub const READ_ONLY_KEY: &str = "this API key can read but not change zones (403): use an admin API key to create, edit or delete";
+
+/// What `n` says when the Console has no Gateway cluster.
+pub const NO_GATEWAY: &str = "No Gateway cluster is configured in this Console: Partner Zones need Conduktor Gateway 3.6.1+ with its Provider credentials set in Console (Settings → Clusters)";
+
+impl App {
+    /// What a failed call means here.
+    pub fn diagnose(&self, err: &ApiError, listing: bool) -> Diagnosis {
+        Diagnosis::of(
+            err,
+            &Context {
+                base_url: &self.connection.base_url,
+                key_source: &self.connection.key_source,
+                listing,
+            },
+        )
+    }
+
+    /// Whether new/edit/delete/credentials are possible (not read-only by
+    /// choice, nor by the key's rights).
+    pub fn writable(&self) -> bool {
+        !self.connection.read_only && self.forbidden.is_none()
+    }
+
+    /// The list could not be loaded: diagnose, and retry soon only when the
+    /// trouble may go away by itself.
+    pub(super) fn zones_failed(&mut self, e: ApiError) {
+        let d = self.diagnose(&e, true);
+        match d.retry_after() {
+            Some(after) => self.poll.failed_after(
+                self.now,
+                d.what.clone(),
+                Duration::from_std(after).unwrap_or(Duration::seconds(60)),
+            ),
+            None => self.poll.failed(self.now, d.what.clone()),
+        }
+        self.error = Some(format!(
+            "connection: {} (retrying in {}s)",
+            d.what,
+            self.retry_in()
+        ));
+        self.trouble = Some(d);
+    }
+
+    /// The list loaded: the trouble is over; the first time, find out what
+    /// the key may do and whether there is a Gateway.
+    pub(super) fn zones_arrived(&mut self, zones: &[PartnerZone]) -> Vec<Effect> {
+        self.trouble = None;
+        let mut fx = Vec::new();
+        if !self.probed {
+            self.probed = true;
+            fx.push(Effect::CountGateways);
+            if !self.connection.read_only
+                && let Some(z) = zones.first()
+            {
+                fx.push(Effect::ProbeWrite(Box::new(z.clone())));
+            }
+        }
+        fx
+    }
+
+    /// A change was refused with 403: the key may read only.
+    pub(super) fn note_forbidden(&mut self, err: &ApiError) {
+        if matches!(err, ApiError::Forbidden(_)) && self.forbidden.is_none() {
+            self.forbidden = Some(READ_ONLY_KEY.to_string());
+            self.toast(ToastKind::Failure, READ_ONLY_KEY);
+        }
+    }
+
+    /// `r`: when the trouble is the configuration (a key, a certificate, a
+    /// URL), read it again as well as asking again.
+    pub(super) fn refresh(&mut self) -> Vec<Effect> {
+        self.poll.now();
+        self.error = None;
+        match &self.trouble {
+            Some(d) if d.trouble != Trouble::Unreachable && !self.connection.sandbox => {
+                vec![Effect::Reconnect(self.connection.context.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A new connection (the configuration read again, or another context).
+    pub(super) fn reconnected(&mut self, result: Result<ConnectionInfo, String>) {
+        match result {
+            Ok(info) => {
+                let switched = info.label != self.connection.label;
+                self.connection = info;
+                self.forbidden = None;
+                self.probed = false;
+                self.poll.now();
+                if switched {
+                    self.list.set_zones(Vec::new());
+                    self.loaded = false;
+                    self.screen = super::Screen::List;
+                    self.detail = None;
+                    self.toast(
+                        ToastKind::Info,
+                        format!("Connected to {}", self.connection.label),
+                    );
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Seconds until the next automatic attempt.
+    pub fn retry_in(&self) -> i64 {
+        self.poll
+            .next_at
+            .map(|at| (at - self.now).num_seconds().max(0))
+            .unwrap_or(0)
+    }
+}
