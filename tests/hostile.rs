@@ -326,6 +326,7 @@ fn subcommands_stay_safe_and_bounded_against_every_hostile_answer() {
             let home = tempfile::tempdir().unwrap();
             let run = pz(&base, args, home.path());
             let what = format!("{mode:?} {base} pz {args:?}");
+            eprintln!("{what}: exit {} in {:?}", run.code, run.took);
             let both = [run.stdout.as_slice(), run.stderr.as_slice()].concat();
             let text = String::from_utf8_lossy(&both);
             assert!(!text.contains("panicked"), "{what}: {text}");
@@ -357,6 +358,7 @@ fn subcommands_stay_safe_and_bounded_against_every_hostile_answer() {
         }
     }
     let rss = children_max_rss_mb();
+    eprintln!("largest pz process: {rss} MB");
     assert!(rss < 200, "a pz process used {rss} MB");
 }
 
