@@ -105,6 +105,12 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
         Some(n) => vec![backend.client.get_zone(n).await?],
         None => backend.client.list_zones().await?,
     };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if output == Output::Table {
+        write_table(&mut out, &zones)?;
+        out.flush()?;
+        return Ok(());
+    }
     // Every output is safe for a terminal: JSON and YAML by their own
     // escaping (exact), the table by the sanitiser (visible escapes).
     let text = match output {
@@ -125,10 +131,10 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
                 ),
             }
         }
-        Output::Table => table(&zones),
+        Output::Table => String::new(),
     };
-    let mut out = std::io::stdout().lock();
     writeln!(out, "{}", text.trim_end())?;
+    out.flush()?;
     Ok(())
 }
 
@@ -136,50 +142,60 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
 /// a name of a megabyte).
 const CELL_MAX: usize = 60;
 
-/// The zones as an aligned plain-text table. Every cell is sanitised (no
-/// raw control character, whatever the Console sent) and cut to `CELL_MAX`.
-pub fn table(zones: &[PartnerZone]) -> String {
-    let now = Utc::now();
-    let mut rows = vec![[
-        "NAME".to_string(),
-        "DISPLAY NAME".into(),
-        "STATUS".into(),
-        "GATEWAY".into(),
-        "TOPICS".into(),
-        "UPDATED".into(),
-    ]];
+const HEADINGS: [&str; 6] = [
+    "NAME",
+    "DISPLAY NAME",
+    "STATUS",
+    "GATEWAY",
+    "TOPICS",
+    "UPDATED",
+];
+
+/// One zone's cells: sanitised (no raw control character, whatever the
+/// Console sent) and cut to `CELL_MAX`.
+fn row(z: &PartnerZone, now: chrono::DateTime<Utc>) -> [String; 6] {
     let cell = |text: &str| sanitize::truncate(&line(text), CELL_MAX).into_owned();
+    [
+        cell(&z.metadata.name),
+        cell(z.spec.display_name.as_deref().unwrap_or_default()),
+        cell(
+            &z.metadata
+                .status
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+        cell(&z.spec.cluster),
+        z.spec.topics.len().to_string(),
+        relative(z.metadata.updated_at.as_deref().and_then(parse_time), now),
+    ]
+}
+
+/// The zones as an aligned plain-text table, written line by line: the
+/// rows are made twice (widths, then output) rather than all kept, so
+/// 100,000 zones cost no more memory than the zones themselves.
+pub fn write_table(out: &mut impl Write, zones: &[PartnerZone]) -> std::io::Result<()> {
+    let now = Utc::now();
+    let mut widths = HEADINGS.map(|h| h.chars().count());
     for z in zones {
-        rows.push([
-            cell(&z.metadata.name),
-            cell(z.spec.display_name.as_deref().unwrap_or_default()),
-            cell(
-                &z.metadata
-                    .status
-                    .as_ref()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-            ),
-            cell(&z.spec.cluster),
-            z.spec.topics.len().to_string(),
-            relative(z.metadata.updated_at.as_deref().and_then(parse_time), now),
-        ]);
+        for (w, cell) in widths.iter_mut().zip(row(z, now)) {
+            *w = (*w).max(cell.chars().count());
+        }
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|r| {
-            r.iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut write_row = |cells: &[String]| {
+        let text = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ");
+        writeln!(out, "{}", text.trim_end())
+    };
+    write_row(&HEADINGS.map(String::from))?;
+    for z in zones {
+        write_row(&row(z, now))?;
+    }
+    Ok(())
 }
 
 /// Reads and parses the file of `pz apply -f` (before connecting anywhere).
