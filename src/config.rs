@@ -268,6 +268,75 @@ fn context_key(
     ))
 }
 
+/// Makes `name` the current context of the config file at `path`, changing
+/// only the `currentContext:` line (comments and the rest stay as they
+/// were), atomically: a temporary file with the same permissions, renamed
+/// over the old one.
+pub fn set_current_context(path: &Path, name: &str) -> Result<(), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: ConfigFile = serde_yaml_ng::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    if !file.contexts.contains_key(name) {
+        return Err(ConfigError::UnknownContext(name.to_string()));
+    }
+    let value = serde_yaml_ng::to_string(name)
+        .map(|v| v.trim_end().to_string())
+        .unwrap_or_else(|_| format!("{name:?}"));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    match lines.iter().position(|l| l.starts_with("currentContext:")) {
+        Some(i) => {
+            // Keep a comment at the end of the line.
+            let comment = lines[i].find(" #").map(|c| lines[i][c..].to_string());
+            lines[i] = format!("currentContext: {value}{}", comment.unwrap_or_default());
+        }
+        None => {
+            let at = lines
+                .iter()
+                .position(|l| !(l.starts_with('#') || l.trim().is_empty() || l == "---"))
+                .unwrap_or(lines.len());
+            lines.insert(at, format!("currentContext: {value}"));
+        }
+    }
+    let mut new = lines.join("\n");
+    if text.ends_with('\n') {
+        new.push('\n');
+    }
+    let check: ConfigFile = serde_yaml_ng::from_str(&new).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        reason: format!("the changed file would not parse: {e}"),
+    })?;
+    if check.current_context.as_deref() != Some(name) {
+        return Err(ConfigError::Parse {
+            path: path.to_path_buf(),
+            reason: "could not set currentContext without rewriting the file".into(),
+        });
+    }
+    write_keeping_mode(path, new.as_bytes()).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Replaces `path` with `bytes` by rename, keeping its permissions.
+fn write_keeping_mode(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut f = std::fs::File::create(&tmp)?;
+    f.set_permissions(permissions)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +432,35 @@ contexts:
         assert!(err.to_string().contains("PROD_KEY"));
         let err = resolve_target(&file(), Some("nope"), &env_of(&[])).unwrap_err();
         assert!(matches!(err, ConfigError::UnknownContext(_)));
+    }
+
+    #[test]
+    fn use_context_changes_one_line_and_keeps_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        let text = "# my Consoles\ncurrentContext: staging  # the safe one\ntheme: light\ncontexts:\n  # production, careful\n  prod:\n    baseUrl: https://p\n    apiKeyEnv: P\n  staging:\n    baseUrl: https://s\n    apiKeyEnv: S\n";
+        std::fs::write(&path, text).unwrap();
+        set_current_context(&path, "prod").unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            text.replace("currentContext: staging", "currentContext: prod")
+        );
+        assert!(matches!(
+            set_current_context(&path, "nope"),
+            Err(ConfigError::UnknownContext(_))
+        ));
+        // No currentContext line yet: one is added after the leading comments.
+        std::fs::write(
+            &path,
+            "# top\ncontexts:\n  a: {baseUrl: https://a, apiKeyEnv: A}\n",
+        )
+        .unwrap();
+        set_current_context(&path, "a").unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            after.starts_with("# top\ncurrentContext: a\ncontexts:"),
+            "{after}"
+        );
     }
 }

@@ -3,43 +3,7 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::*;
-use tokio::io::AsyncWriteExt;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn pz(base: &str, args: &[&str], stdin: Option<&str>) -> Run {
-    let home = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args(args)
-        .env("CDK_BASE_URL", base)
-        .env("CDK_API_KEY", KEY)
-        .env("XDG_CONFIG_HOME", home.path())
-        .env("XDG_STATE_HOME", home.path())
-        .env("XDG_DATA_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).await.unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().await.unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    }
-}
 
 const TWO_ZONES: &str = r#"
 apiVersion: v2
@@ -137,7 +101,7 @@ async fn bad_input_gives_one_clear_line_and_nonzero_exit() {
     )
     .unwrap();
     let run = pz(&base, &["apply", "-f", bad.to_str().unwrap()], None).await;
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a bad file is a usage error");
     let line = run.stderr.trim();
     assert_eq!(line.lines().count(), 1, "{line}");
     assert!(line.contains("bad.yaml:"), "{line}");
@@ -217,7 +181,7 @@ async fn flags_where_they_belong() {
         &["delete", "acme-logistics", "--yes", "--read-only"][..],
     ] {
         let run = pz(&base, args, None).await;
-        assert_eq!(run.code, 1);
+        assert_eq!(run.code, 2, "refused by the flags: a usage error");
         assert!(run.stderr.contains("read-only"), "{}", run.stderr);
     }
     assert!(c.get_zone("acme-logistics").await.is_ok());

@@ -3,28 +3,33 @@
 
 use std::io::{BufRead, Write};
 
-use chrono::Utc;
+use super::table::write_table;
 
-use super::{Command, Output, SandboxArgs};
+use super::{Command, Goal, Output, SandboxArgs, Usage, contexts, diff, follow};
 use crate::api::diagnosis::Trouble;
-use crate::api::yaml::{parse_zones, zone_to_yaml, zones_to_yaml};
+use crate::api::yaml::{YamlError, parse_zones, zone_to_yaml, zones_to_yaml};
 use crate::api::{ApiError, PartnerZone};
 use crate::backend::{self, Backend};
-use crate::config::{ConfigFile, Paths, Target, resolve_target};
+use crate::config::{ConfigError, ConfigFile, Paths, Target, resolve_target};
 use crate::credentials;
-use crate::format::{parse_time, relative};
 use crate::sandbox::{self, SandboxOptions};
 use crate::sanitize::{self, line, lines};
 use crate::secret::Secret;
 
-/// Runs a subcommand; returns the exit code.
+/// Runs a subcommand; returns the exit code: 0 ok, 1 failure, 2 usage or
+/// configuration error (see `EXIT_CODES`).
 pub async fn run(command: Command, context: Option<&str>, read_only: bool) -> i32 {
     let paths = Paths::from_env();
     match execute(command, context, read_only, &paths).await {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("pz: {}", line(&format!("{e:#}")));
-            1
+            let config = matches!(e.downcast_ref::<ApiError>(), Some(ApiError::Config(_)));
+            if config || e.is::<Usage>() || e.is::<ConfigError>() || e.is::<YamlError>() {
+                2
+            } else {
+                1
+            }
         }
     }
 }
@@ -34,16 +39,24 @@ async fn execute(
     context: Option<&str>,
     read_only: bool,
     paths: &Paths,
-) -> anyhow::Result<()> {
-    if let Command::Sandbox(args) = command {
-        return run_sandbox(args, paths).await;
-    }
-    if let Command::Info { .. } = command {
-        return info(context, paths);
+) -> anyhow::Result<i32> {
+    match command {
+        Command::Sandbox(args) => return run_sandbox(args, paths).await.map(|()| 0),
+        Command::Info { .. } => return info(context, paths).map(|()| 0),
+        Command::Config(cmd) => return contexts::run(cmd, paths),
+        Command::Completions { shell } => {
+            super::completions(shell, &mut std::io::stdout());
+            return Ok(0);
+        }
+        Command::Man => {
+            super::man(&mut std::io::stdout())?;
+            return Ok(0);
+        }
+        _ => {}
     }
     // A bad file is reported before anything else happens.
-    let to_apply = match &command {
-        Command::Apply { file, .. } => Some(read_zones(file)?),
+    let from_file = match &command {
+        Command::Apply { file, .. } | Command::Diff { file, .. } => Some(read_zones(file)?),
         _ => None,
     };
     let file = ConfigFile::load(&paths.config_file)?;
@@ -66,21 +79,60 @@ async fn execute(
             | Command::Credentials { .. }
     );
     if read_only && mutating {
-        anyhow::bail!("read-only mode: this command changes the Console");
+        return Err(Usage("read-only mode: this command changes the Console".into()).into());
     }
     let listing = matches!(command, Command::Get { name: None, .. });
+    let diffing = matches!(command, Command::Diff { .. });
+    let ok = |r: anyhow::Result<()>| r.map(|()| 0);
+    let client = &backend.client;
     let result = match command {
-        Command::Get { name, output, .. } => get(&backend, name.as_deref(), output).await,
-        Command::Apply { dry_run, .. } => {
-            apply(&backend, to_apply.unwrap_or_default(), dry_run).await
+        Command::Get {
+            name: None,
+            output,
+            watch: true,
+            ..
+        } => follow::watch(client, output == Output::Json).await,
+        Command::Get { name, output, .. } => ok(get(&backend, name.as_deref(), output).await),
+        Command::Apply {
+            dry_run,
+            wait,
+            timeout,
+            ..
+        } => {
+            let zones = from_file.unwrap_or_default();
+            let names: Vec<String> = zones.iter().map(|z| z.metadata.name.clone()).collect();
+            match apply(&backend, zones, dry_run).await {
+                Ok(()) if wait && !dry_run => {
+                    follow::wait(client, &names, Goal::Ready, timeout).await
+                }
+                other => ok(other),
+            }
         }
-        Command::Delete { name, yes, .. } => delete(&backend, &name, yes).await,
+        Command::Wait {
+            names,
+            goal,
+            timeout,
+            ..
+        } => follow::wait(client, &names, goal, timeout).await,
+        Command::Diff { file, .. } => {
+            diff::diff(client, &from_file.unwrap_or_default(), &origin(&file)).await
+        }
+        Command::Delete { name, yes, .. } => ok(delete(&backend, &name, yes).await),
         Command::Credentials {
             name, properties, ..
-        } => credentials_cmd(&backend, &name, properties).await,
-        Command::Sandbox(_) | Command::Info { .. } => Ok(()),
+        } => ok(credentials_cmd(&backend, &name, properties).await),
+        Command::Sandbox(_)
+        | Command::Info { .. }
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(0),
     };
     let result = result.map_err(|e| explain(&backend.client, e, listing));
+    // For diff, an error is exit 2 (1 means "differs").
+    let result = match result {
+        Err(e) if diffing => Err(Usage(format!("{e:#}")).into()),
+        other => other,
+    };
     if let Some(s) = backend.sandbox {
         s.shutdown().await;
     }
@@ -138,71 +190,27 @@ async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::R
     Ok(())
 }
 
-/// The widest a table cell gets, in characters (a hostile Console may send
-/// a name of a megabyte).
-const CELL_MAX: usize = 60;
-
-const HEADINGS: [&str; 6] = [
-    "NAME",
-    "DISPLAY NAME",
-    "STATUS",
-    "GATEWAY",
-    "TOPICS",
-    "UPDATED",
-];
-
-/// One zone's cells: sanitised (no raw control character, whatever the
-/// Console sent) and cut to `CELL_MAX`.
-fn row(z: &PartnerZone, now: chrono::DateTime<Utc>) -> [String; 6] {
-    let cell = |text: &str| sanitize::truncate(&line(text), CELL_MAX).into_owned();
-    [
-        cell(&z.metadata.name),
-        cell(z.spec.display_name.as_deref().unwrap_or_default()),
-        cell(
-            &z.metadata
-                .status
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-        ),
-        cell(&z.spec.cluster),
-        z.spec.topics.len().to_string(),
-        relative(z.metadata.updated_at.as_deref().and_then(parse_time), now),
-    ]
-}
-
-/// The zones as an aligned plain-text table, written line by line: the
-/// rows are made twice (widths, then output) rather than all kept, so
-/// 100,000 zones cost no more memory than the zones themselves.
-pub fn write_table(out: &mut impl Write, zones: &[PartnerZone]) -> std::io::Result<()> {
-    let now = Utc::now();
-    let mut widths = HEADINGS.map(|h| h.chars().count());
-    for z in zones {
-        for (w, cell) in widths.iter_mut().zip(row(z, now)) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut write_row = |cells: &[String]| {
-        let text = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ");
-        writeln!(out, "{}", text.trim_end())
-    };
-    write_row(&HEADINGS.map(String::from))?;
-    for z in zones {
-        write_row(&row(z, now))?;
-    }
-    Ok(())
-}
-
 /// Reads and parses the file of `pz apply -f` (before connecting anywhere).
+/// `-f -` reads standard input.
+fn origin(path: &std::path::Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
 fn read_zones(path: &std::path::Path) -> anyhow::Result<Vec<PartnerZone>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    Ok(parse_zones(&text, &path.display().to_string())?)
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))?
+    };
+    Ok(parse_zones(&text, &origin(path))?)
 }
 
 async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> anyhow::Result<()> {

@@ -1,6 +1,10 @@
 //! Command-line arguments and the non-interactive subcommands.
 
 mod commands;
+mod contexts;
+mod diff;
+mod follow;
+mod table;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +18,8 @@ pub use commands::run;
     name = "pz",
     version,
     about = "The Partner Zone console for Conduktor: zones, topics and partner credentials from a terminal",
-    long_about = "Without a subcommand pz opens the interactive console.\n\nIt talks to the Console named by CDK_BASE_URL/CDK_API_KEY or by a context of ~/.config/pz/config.yaml; with neither, it starts the local sandbox in-process."
+    long_about = "Without a subcommand pz opens the interactive console.\n\nIt talks to the Console named by CDK_BASE_URL/CDK_API_KEY or by a context of ~/.config/pz/config.yaml; with neither, it starts the local sandbox in-process.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// Use this context of the config file.
@@ -52,8 +57,13 @@ impl Command {
             | Command::Apply { conn, .. }
             | Command::Delete { conn, .. }
             | Command::Credentials { conn, .. }
-            | Command::Info { conn } => Some(conn),
-            Command::Sandbox(_) => None,
+            | Command::Info { conn }
+            | Command::Wait { conn, .. }
+            | Command::Diff { conn, .. } => Some(conn),
+            Command::Sandbox(_)
+            | Command::Config(_)
+            | Command::Completions { .. }
+            | Command::Man => None,
         }
     }
 }
@@ -72,16 +82,26 @@ pub enum Command {
         name: Option<String>,
         #[arg(short, long, value_enum, default_value = "table")]
         output: Output,
+        /// After the list, print a line for each change until ctrl-c.
+        #[arg(short, long)]
+        watch: bool,
         #[command(flatten)]
         conn: ConnArgs,
     },
     /// Create or update the zones of a YAML file (one or several `---` documents).
     Apply {
+        /// The YAML file, or - for standard input.
         #[arg(short, long)]
         file: PathBuf,
         /// Validate on the server; store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Then wait until every zone is READY (exit 0) or one FAILED (exit 1).
+        #[arg(long)]
+        wait: bool,
+        /// How long --wait waits, e.g. 90s, 2m, 1h.
+        #[arg(long, default_value = "5m", value_parser = parse_duration)]
+        timeout: std::time::Duration,
         #[command(flatten)]
         conn: ConnArgs,
     },
@@ -110,6 +130,109 @@ pub enum Command {
         #[command(flatten)]
         conn: ConnArgs,
     },
+    /// Wait until zones are READY (or deleted); exit 1 if one FAILED or on timeout.
+    Wait {
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// What to wait for.
+        #[arg(long = "for", value_enum, default_value = "ready")]
+        goal: Goal,
+        /// How long to wait, e.g. 90s, 2m, 1h.
+        #[arg(long, default_value = "5m", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// Show how the Console's zones differ from a YAML file; exit 1 if they do.
+    Diff {
+        /// The YAML file, or - for standard input.
+        #[arg(short, long)]
+        file: PathBuf,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// The contexts of the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, …).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `pz man | man -l -`.
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// List the contexts; the current one is marked with *.
+    GetContexts,
+    /// Print the current context's name.
+    CurrentContext,
+    /// Make NAME the current context (the rest of the file is kept as it is).
+    UseContext { name: String },
+}
+
+/// What `pz wait` waits for.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Goal {
+    Ready,
+    Deleted,
+}
+
+/// The exit codes, for `--help` and the README.
+pub const EXIT_CODES: &str = "Exit codes:\n  0  success (and: no difference, for diff)\n  1  failure: an error from the Console, a zone that FAILED, a timeout, a difference found by diff\n  2  usage or configuration error: bad flags, a bad YAML file, a missing key or context";
+
+/// A usage or configuration error: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// A duration such as `90s`, `2m`, `1h` or `30` (seconds).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: try 90s, 2m or 1h"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("{text:?} is not a duration: try 90s, 2m or 1h")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// The completion script for `shell`, from the same definitions as `--help`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "pz", out);
+}
+
+/// The manual page, from the same definitions as `--help`.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("2m").unwrap().as_secs(), 120);
+        assert_eq!(parse_duration("1h").unwrap().as_secs(), 3600);
+        assert_eq!(parse_duration("30").unwrap().as_secs(), 30);
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]

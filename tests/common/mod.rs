@@ -167,3 +167,47 @@ pub fn serve_router(rt: &tokio::runtime::Runtime, app: axum::Router) -> String {
     rt.spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
+
+/// What a `pz` subcommand did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `pz ARGS` against `base` (with `stdin` if given) in a fresh home.
+pub async fn pz(base: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    pz_in(base, args, stdin, home.path()).await
+}
+
+pub async fn pz_in(base: &str, args: &[&str], stdin: Option<&str>, home: &std::path::Path) -> Run {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(args)
+        .env("CDK_BASE_URL", base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_CONFIG_HOME", home)
+        .env("XDG_STATE_HOME", home)
+        .env("XDG_DATA_HOME", home)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        tokio::io::AsyncWriteExt::write_all(&mut input, text.as_bytes())
+            .await
+            .unwrap();
+    }
+    drop(input);
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("pz finished")
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
