@@ -291,7 +291,10 @@ pub fn set_current_context(path: &Path, name: &str) -> Result<(), ConfigError> {
     match lines.iter().position(|l| l.starts_with("currentContext:")) {
         Some(i) => {
             // Keep a comment at the end of the line.
-            let comment = lines[i].find(" #").map(|c| lines[i][c..].to_string());
+            let comment = lines[i].find(" #").map(|c| {
+                let start = lines[i][..=c].trim_end().len();
+                lines[i][start..].to_string()
+            });
             lines[i] = format!("currentContext: {value}{}", comment.unwrap_or_default());
         }
         None => {

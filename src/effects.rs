@@ -116,6 +116,40 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         Effect::ProbeWrite(zone) => {
             Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
         }
+        Effect::ListContexts(current) => {
+            let Some(r) = ctx.reconnect.clone() else {
+                return Vec::new();
+            };
+            let listed = blocking(move || {
+                let file = crate::config::ConfigFile::load(&r.paths.config_file)
+                    .map_err(|e| e.to_string())?;
+                let entries = file
+                    .contexts
+                    .iter()
+                    .map(|(name, c)| crate::app::connection::ContextEntry {
+                        name: name.clone(),
+                        base_url: c.base_url.clone(),
+                        read_only: c.read_only,
+                    })
+                    .collect::<Vec<_>>();
+                Ok((entries, file.current_context))
+            })
+            .await;
+            Action::Contexts(crate::app::ContextAction::Listed(listed.map(
+                |(entries, file_current)| {
+                    let current = current.or(file_current);
+                    let cursor = entries
+                        .iter()
+                        .position(|e| Some(&e.name) == current.as_ref())
+                        .unwrap_or(0);
+                    crate::app::ContextPicker {
+                        entries,
+                        current,
+                        cursor,
+                    }
+                },
+            )))
+        }
         Effect::Reconnect(context) => {
             let Some(r) = ctx.reconnect.clone() else {
                 return vec![Msg::Action(Action::Reconnected(Err(

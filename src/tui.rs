@@ -15,7 +15,7 @@ use crate::cli::Cli;
 use crate::clipboard;
 use crate::effects::{Ctx, Msg, perform, perform_now};
 
-use crate::config::{ConfigFile, Paths, Target, resolve_target};
+use crate::config::{ConfigFile, Paths, resolve_target};
 use crate::theme::Theme;
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown.
@@ -71,7 +71,6 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let method = clipboard::choose(mode, &clipboard::Env::current());
     let target = resolve_target(&file, cli.context.as_deref(), &|k| std::env::var(k).ok())?;
-    let sandbox = matches!(target, Target::Sandbox);
     let backend = backend::connect(target, &paths).await?;
     let connection = backend.info(cli.read_only);
     tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
@@ -91,12 +90,11 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
             .for_each(|t| t.until += chrono::Duration::seconds(30));
     }
     let mut ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
-    if !sandbox {
-        ctx.reconnect = Some(crate::effects::Reconnector {
-            paths: paths.clone(),
-            read_only: cli.read_only,
-        });
-    }
+    // Also on the sandbox: `:ctx NAME` may switch to a Console.
+    ctx.reconnect = Some(crate::effects::Reconnector {
+        paths: paths.clone(),
+        read_only: cli.read_only,
+    });
 
     install_panic_hook();
     let mut terminal = init_terminal()?;

@@ -337,3 +337,43 @@ async fn completions_and_manual_come_from_the_definitions() {
     let help = pz("", &["--help"], None).await;
     assert!(help.stdout.contains("2  usage or configuration error"));
 }
+
+#[test]
+fn ctx_in_the_console_switches_to_another_console() {
+    let rt = runtime();
+    let (a, _) = rt.block_on(start(options()));
+    let (b, b_client) = rt.block_on(start(options()));
+    rt.block_on(b_client.apply_zone(&zone("only-in-b", "gateway-prod"), false))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("pz/config.yaml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "currentContext: first\ncontexts:\n  first:\n    baseUrl: {}\n    apiKey: {KEY}\n  second:\n    baseUrl: {}\n    apiKey: {KEY}\n    readOnly: true\n",
+            a.base_url(),
+            b.base_url()
+        ),
+    )
+    .unwrap();
+    let mut s =
+        common::pty::Session::start_in("", &[("CDK_BASE_URL", ""), ("CDK_API_KEY", "")], home);
+    s.wait_for("acme-logistics");
+    assert!(!s.screen().contains("only-in-b"));
+    s.type_text(":ctx");
+    s.keys("\r");
+    s.wait_for("Switch Console");
+    s.keys("j");
+    s.keys("\r");
+    s.wait_for("only-in-b");
+    let screen = s.screen();
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("second http://"), "{header}");
+    // The second context is read-only, and stays so.
+    assert!(header.contains("READ-ONLY"), "{header}");
+    s.keys("q");
+    s.wait_exit();
+    rt.block_on(a.shutdown());
+    rt.block_on(b.shutdown());
+}

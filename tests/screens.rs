@@ -305,3 +305,26 @@ fn header_marks_a_plaintext_or_unverified_connection_for_as_long_as_it_lasts() {
         assert!(header.contains(risk.marker()), "{header}");
     }
 }
+
+#[test]
+fn context_picker() {
+    use pz::app::connection::ContextEntry;
+    use pz::app::{ContextPicker, Overlay};
+    snap("context_picker", |s| {
+        let mut a = loaded(s);
+        let entry = |name: &str, url: &str, read_only| ContextEntry {
+            name: name.into(),
+            base_url: url.into(),
+            read_only,
+        };
+        a.overlay = Some(Overlay::Contexts(ContextPicker {
+            entries: vec![
+                entry("prod", "https://console.prod.example", true),
+                entry("staging", "https://console.staging.example", false),
+            ],
+            current: Some("staging".into()),
+            cursor: 0,
+        }));
+        a
+    });
+}

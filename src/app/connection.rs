@@ -25,6 +25,32 @@ pub struct ConnectionInfo {
     pub context: Option<String>,
 }
 
+/// One context of the config file, for `:ctx`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContextEntry {
+    pub name: String,
+    pub base_url: String,
+    pub read_only: bool,
+}
+
+/// `:ctx`: the contexts to switch to, with a cursor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContextPicker {
+    pub entries: Vec<ContextEntry>,
+    pub current: Option<String>,
+    pub cursor: usize,
+}
+
+/// What the context picker reacts to.
+#[derive(Debug)]
+pub enum ContextAction {
+    Listed(Result<ContextPicker, String>),
+    Up,
+    Down,
+    Choose,
+    Close,
+}
+
 /// The reason changes are disabled when the key may only read.
 pub const READ_ONLY_KEY: &str = "this API key can read but not change zones (403): use an admin API key to create, edit or delete";
 
@@ -120,6 +146,8 @@ impl App {
                 if switched {
                     self.list.set_zones(Vec::new());
                     self.loaded = false;
+                    self.trouble = None;
+                    self.gateways = None;
                     self.screen = super::Screen::List;
                     self.detail = None;
                     self.toast(
@@ -130,6 +158,41 @@ impl App {
             }
             Err(e) => self.error = Some(e),
         }
+    }
+
+    /// `:ctx` and its picker; `:ctx NAME` switches at once.
+    pub(super) fn contexts(&mut self, action: ContextAction) -> Vec<Effect> {
+        let Some(super::Overlay::Contexts(picker)) = &mut self.overlay else {
+            if let ContextAction::Listed(result) = action {
+                match result {
+                    Ok(p) if p.entries.is_empty() => {
+                        self.error = Some(
+                            "no contexts in the config file (see the README: Pointing pz at a real Console)"
+                                .into(),
+                        )
+                    }
+                    Ok(p) => self.overlay = Some(super::Overlay::Contexts(p)),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            return Vec::new();
+        };
+        match action {
+            ContextAction::Up => picker.cursor = picker.cursor.saturating_sub(1),
+            ContextAction::Down => {
+                picker.cursor = (picker.cursor + 1).min(picker.entries.len().saturating_sub(1))
+            }
+            ContextAction::Choose => {
+                let name = picker.entries.get(picker.cursor).map(|e| e.name.clone());
+                self.overlay = None;
+                if let Some(name) = name {
+                    return vec![Effect::Reconnect(Some(name))];
+                }
+            }
+            ContextAction::Close => self.overlay = None,
+            ContextAction::Listed(_) => {}
+        }
+        Vec::new()
     }
 
     /// Seconds until the next automatic attempt.

@@ -73,6 +73,16 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             };
             return Some(Action::Credentials(a));
         }
+        Some(Overlay::Contexts(_)) => {
+            use super::ContextAction as X;
+            return Some(Action::Contexts(match key.code {
+                KeyCode::Char('k') | KeyCode::Up => X::Up,
+                KeyCode::Char('j') | KeyCode::Down => X::Down,
+                KeyCode::Enter => X::Choose,
+                KeyCode::Esc | KeyCode::Char('q') => X::Close,
+                _ => return None,
+            }));
+        }
         Some(Overlay::Help) => {
             return match key.code {
                 KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Some(Action::ToggleHelp),
@@ -161,6 +171,13 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
             ];
         }
         Some(Overlay::Help) => return vec![h("esc", "close help", true)],
+        Some(Overlay::Contexts(_)) => {
+            return vec![
+                h("j/k", "move", true),
+                h("enter", "switch", true),
+                h("esc", "cancel", true),
+            ];
+        }
         None => {}
     }
     if let Screen::Wizard(w) = &app.screen {

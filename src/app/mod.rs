@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::api::{ApiError, PartnerZone, ZoneStatus};
 use crate::secret::Secret;
 use crate::theme::Theme;
-pub use connection::ConnectionInfo;
+pub use connection::{ConnectionInfo, ContextAction, ContextPicker};
 pub use credentials::CredentialsView;
 pub use delete::DeleteModal;
 pub use poll::Poller;
@@ -35,6 +35,8 @@ pub enum Overlay {
     Help,
     Delete(DeleteModal),
     Credentials(Box<CredentialsView>),
+    /// `:ctx`: choose the Console to talk to.
+    Contexts(ContextPicker),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +105,8 @@ pub enum Action {
     GatewaysCounted(Result<usize, ApiError>),
     /// The connection was re-read from the configuration (or switched).
     Reconnected(Result<ConnectionInfo, String>),
+    /// `:ctx` and its picker.
+    Contexts(ContextAction),
 }
 
 /// What the runtime must do for the state.
@@ -140,6 +144,9 @@ pub enum Effect {
     /// Read the configuration again and connect anew, to this context (or
     /// the current one).
     Reconnect(Option<String>),
+    /// Read the contexts of the config file, for `:ctx` (the one in use
+    /// is marked).
+    ListContexts(Option<String>),
 }
 
 pub const MIN_WIDTH: u16 = 60;
@@ -279,6 +286,7 @@ impl App {
             Action::WriteProbed(_) => {}
             Action::GatewaysCounted(result) => self.gateways = result.ok(),
             Action::Reconnected(result) => self.reconnected(result),
+            Action::Contexts(a) => effects.extend(self.contexts(a)),
             Action::ZoneLoaded(name, result) => match result {
                 Ok(zone) => {
                     if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
@@ -321,8 +329,18 @@ impl App {
                     {
                         effects.push(Effect::LoadFile(path.trim().to_string()))
                     }
+                    Some(("ctx", name)) if !name.trim().is_empty() => {
+                        effects.push(Effect::Reconnect(Some(name.trim().to_string())))
+                    }
+                    None if cmd == "ctx" => {
+                        effects.push(Effect::ListContexts(self.connection.context.clone()))
+                    }
                     _ if cmd.is_empty() => {}
-                    _ => self.error = Some(format!("unknown command ':{cmd}' (try :apply PATH)")),
+                    _ => {
+                        self.error = Some(format!(
+                            "unknown command ':{cmd}' (try :apply PATH or :ctx [NAME])"
+                        ))
+                    }
                 }
             }
             Action::Notice(Err(text)) => {

@@ -28,7 +28,7 @@ const CHANGE: &[(&str, &str)] = &[
     ("n / e", "new zone / edit the zone (wizard)"),
     ("c", "generate credentials for the partner"),
     ("d", "delete the zone (type DELETE to confirm)"),
-    (":apply PATH", "review and apply a YAML file"),
+    (":apply PATH  :ctx", "apply a YAML file · switch Console"),
 ];
 const WIZARD: &[(&str, &str)] = &[
     (

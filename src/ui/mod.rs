@@ -2,6 +2,7 @@
 //! own file, named for what it shows.
 
 mod chrome;
+mod contexts;
 mod credentials;
 mod delete_modal;
 mod help;
@@ -41,6 +42,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Help) => help::render(frame, area, app),
         Some(Overlay::Delete(modal)) => delete_modal::render(frame, area, app, modal),
         Some(Overlay::Credentials(view)) => credentials::render(frame, area, app, view),
+        Some(Overlay::Contexts(picker)) => contexts::render(frame, area, app, picker),
         None => {}
     }
     if app.overlay.is_none() {
