@@ -187,6 +187,10 @@ struct Console {
 
 impl Console {
     fn spawn(base: &str, rows: u16, cols: u16) -> Console {
+        Console::spawn_binary(&pz_binary(), base, rows, cols)
+    }
+
+    fn spawn_binary(binary: &std::path::Path, base: &str, rows: u16, cols: u16) -> Console {
         use portable_pty::{CommandBuilder, PtySize, native_pty_system};
         let pty = native_pty_system()
             .openpty(PtySize {
@@ -197,7 +201,7 @@ impl Console {
             })
             .unwrap();
         let home = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(pz_binary());
+        let mut cmd = CommandBuilder::new(binary);
         cmd.env("CDK_BASE_URL", base);
         cmd.env("CDK_API_KEY", KEY);
         cmd.env("TERM", "xterm-256color");
@@ -253,6 +257,44 @@ impl Console {
         self.writer.flush().unwrap();
         std::thread::sleep(Duration::from_millis(60));
     }
+}
+
+/// Time to the first frame of a bare ratatui app (`examples/bare.rs`) in
+/// the same pty, the yardstick for pz's: the median of `runs`.
+fn bare_first_frame(runs: usize) -> Option<Duration> {
+    let bare = pz_binary().parent()?.join("examples/bare");
+    if !bare.exists() {
+        return None;
+    }
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let mut console = Console::spawn_binary(&bare, "", 40, 120);
+            let t = console.wait_for("Partner Zones", start);
+            console.keys("q");
+            let _ = console.child.kill();
+            t
+        })
+        .collect();
+    times.sort();
+    Some(times[times.len() / 2])
+}
+
+/// pz's first frame in the same pty: the median of `runs`.
+fn pz_first_frame(base: &str, runs: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let console = Console::spawn(base, 40, 120);
+            let t = console.wait_for("Partner Zones", start);
+            let mut console = console;
+            console.keys("q");
+            let _ = console.child.kill();
+            t
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
 }
 
 fn startup(base: &str, idle_secs: u64) -> Startup {
@@ -369,6 +411,20 @@ fn main() {
     let idle = if quick { 5 } else { 30 };
     let s = startup(&base, idle);
     println!("startup to first frame: {}", fmt(s.first_frame));
+    let runs = if quick { 5 } else { 21 };
+    let pz_ff = pz_first_frame(&base, runs);
+    match bare_first_frame(runs) {
+        Some(bare) => println!(
+            "first frame, median of {runs}: pz {} vs a bare ratatui app {} (ratio {:.2})",
+            fmt(pz_ff),
+            fmt(bare),
+            pz_ff.as_secs_f64() / bare.as_secs_f64()
+        ),
+        None => println!(
+            "first frame, median of {runs}: pz {} (build examples/bare for the comparison)",
+            fmt(pz_ff)
+        ),
+    }
     println!("startup to zones on screen: {}", fmt(s.zones));
     println!(
         "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {} MiB",

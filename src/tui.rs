@@ -15,7 +15,7 @@ use crate::cli::Cli;
 use crate::clipboard;
 use crate::effects::{Ctx, Msg, perform, perform_now};
 
-use crate::config::{ConfigFile, Paths, resolve_target};
+use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::theme::Theme;
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown.
@@ -71,13 +71,28 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let method = clipboard::choose(mode, &clipboard::Env::current());
     let target = resolve_target(&file, cli.context.as_deref(), &|k| std::env::var(k).ok())?;
-    let backend = backend::connect(target, &paths).await?;
-    let connection = backend.info(cli.read_only);
-    tracing::info!(console = %connection.label, read_only = connection.read_only, "console start");
-    let mut app = App::new(theme, connection, Utc::now());
+    // The first frame comes before the HTTP client, its certificates and the
+    // in-process sandbox: the header says where pz is connecting meanwhile.
+    let mut app = App::new(theme, provisional(&target, cli.read_only), Utc::now());
     if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
         app.error = Some(w);
     }
+    install_panic_hook();
+    let mut terminal = init_terminal()?;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    terminal.draw(|f| crate::ui::render(f, &app))?;
+
+    let backend = match backend::connect(target, &paths).await {
+        Ok(b) => b,
+        Err(e) => {
+            restore_terminal();
+            std::mem::forget(terminal);
+            return Err(e);
+        }
+    };
+    app.connection = backend.info(cli.read_only);
+    tracing::info!(console = %app.connection.label, read_only = app.connection.read_only, "console start");
     app.draft = crate::effects::load_draft(&paths.draft_file());
     if let Some(d) = &app.draft {
         let name = d.value(crate::app::wizard::Field::Name);
@@ -96,8 +111,6 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         read_only: cli.read_only,
     });
 
-    install_panic_hook();
-    let mut terminal = init_terminal()?;
     let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
     // ratatui's Terminal prints to stderr when it cannot show the cursor on
@@ -108,6 +121,32 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         s.shutdown().await;
     }
     result
+}
+
+/// What the header shows before the connection is made.
+fn provisional(target: &Target, read_only: bool) -> crate::app::ConnectionInfo {
+    match target {
+        Target::Console {
+            connection,
+            context,
+            read_only: ctx_read_only,
+        } => crate::app::ConnectionInfo {
+            label: match context {
+                Some(c) => format!("{c} {}", connection.base_url),
+                None => connection.base_url.clone(),
+            },
+            read_only: read_only || *ctx_read_only,
+            base_url: connection.base_url.clone(),
+            context: context.clone(),
+            ..Default::default()
+        },
+        Target::Sandbox => crate::app::ConnectionInfo {
+            label: "sandbox (starting)".into(),
+            sandbox: true,
+            read_only,
+            ..Default::default()
+        },
+    }
 }
 
 async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Result<()> {

@@ -13,10 +13,20 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub use commands::run;
 
+/// `pz --version`: the version, the commit it was built from, the target.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("PZ_COMMIT"),
+    ", ",
+    env!("PZ_TARGET"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "pz",
-    version,
+    version = VERSION,
     about = "The Partner Zone console for Conduktor: zones, topics and partner credentials from a terminal",
     long_about = "Without a subcommand pz opens the interactive console.\n\nIt talks to the Console named by CDK_BASE_URL/CDK_API_KEY or by a context of ~/.config/pz/config.yaml; with neither, it starts the local sandbox in-process.",
     after_help = EXIT_CODES
