@@ -4,8 +4,12 @@
 //! forge a record, an ESC for whoever `cat`s the log) are written escaped.
 
 use std::io::Write;
+
 use std::path::Path;
 use std::sync::Mutex;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Starts logging to `path`. Returns false (and logs nowhere) if the file
 /// cannot be opened: a missing log never stops pz.
@@ -25,12 +29,19 @@ pub fn init(path: &Path) -> bool {
     let Ok(file) = options.open(path) else {
         return false;
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PZ_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(Mutex::new(OneLine(file)))
-        .with_ansi(false)
+    // `PZ_LOG=debug`, or per target: `PZ_LOG=info,pz=trace`. (A plain
+    // target filter: no regex engine in the binary.)
+    let filter: Targets = std::env::var("PZ_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(Mutex::new(OneLine(file)))
+                .with_ansi(false),
+        )
+        .with(filter)
         .try_init()
         .is_ok()
 }
