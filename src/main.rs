@@ -10,6 +10,15 @@ use pz::config::Paths;
 
 fn main() {
     let args = Cli::parse();
+    // The console's first frame comes before the log, the runtime and any
+    // connection (the first thing a person sees should not wait for them).
+    let started = match &args.command {
+        None => match pz::tui::start(&args) {
+            Ok(s) => Some(s),
+            Err(e) => fail(e),
+        },
+        Some(_) => None,
+    };
     let paths = Paths::from_env();
     pz::logging::init(&paths.log_file());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -31,19 +40,23 @@ fn main() {
             let read_only = conn.read_only || args.read_only;
             runtime.block_on(cli::run(command, context.as_deref(), read_only))
         }
-        None => match runtime.block_on(pz::tui::run(&args)) {
-            Ok(()) => 0,
-            Err(e) => {
-                pz::tui::restore_terminal();
-                // stderr may be gone with the terminal: never panic on it.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "pz: {}",
-                    pz::sanitize::line(&format!("{e:#}"))
-                );
-                1
-            }
+        None => match started.map(|s| runtime.block_on(pz::tui::run(&args, s))) {
+            Some(Ok(())) => 0,
+            Some(Err(e)) => fail(e),
+            None => 1,
         },
     };
     std::process::exit(code);
+}
+
+/// The console could not run: the terminal back, one line, exit 1.
+fn fail(e: anyhow::Error) -> ! {
+    pz::tui::restore_terminal();
+    // stderr may be gone with the terminal: never panic on it.
+    let _ = writeln!(
+        std::io::stderr(),
+        "pz: {}",
+        pz::sanitize::line(&format!("{e:#}"))
+    );
+    std::process::exit(1);
 }

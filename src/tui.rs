@@ -56,8 +56,19 @@ fn install_panic_hook() {
     }));
 }
 
-/// Runs the console until the user quits or the session ends.
-pub async fn run(cli: &Cli) -> anyhow::Result<()> {
+/// The console with its first frame on screen, before any connection.
+pub struct Started {
+    terminal: Term,
+    app: App,
+    target: Target,
+    paths: Paths,
+    method: clipboard::Method,
+}
+
+/// Reads the configuration, takes the terminal and draws the first frame,
+/// before the async runtime, the HTTP client, its certificates or the
+/// in-process sandbox exist: the header says where pz is connecting.
+pub fn start(cli: &Cli) -> anyhow::Result<Started> {
     let paths = Paths::from_env();
     let file = ConfigFile::load(&paths.config_file)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -82,7 +93,24 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| crate::ui::render(f, &app))?;
+    Ok(Started {
+        terminal,
+        app,
+        target,
+        paths,
+        method,
+    })
+}
 
+/// Connects and runs the console until the user quits or the session ends.
+pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
+    let Started {
+        mut terminal,
+        mut app,
+        target,
+        paths,
+        method,
+    } = started;
     let backend = match backend::connect(target, &paths).await {
         Ok(b) => b,
         Err(e) => {
