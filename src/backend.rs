@@ -21,7 +21,11 @@ impl Backend {
 
     /// A short label of where pz is connected, for the header and `pz info`.
     pub fn label(&self) -> String {
-        label(&self.client, self.context.as_deref(), self.is_sandbox())
+        label(
+            self.client.base_url(),
+            self.context.as_deref(),
+            self.is_sandbox(),
+        )
     }
 
     /// What the console shows of this connection; `read_only` is the
@@ -36,11 +40,12 @@ impl Backend {
     }
 }
 
-fn label(client: &Client, context: Option<&str>, sandbox: bool) -> String {
+/// The header's name for a connection: `sandbox URL`, `CONTEXT URL` or `URL`.
+pub fn label(base_url: &str, context: Option<&str>, sandbox: bool) -> String {
     match (sandbox, context) {
-        (true, _) => format!("sandbox {}", client.base_url()),
-        (false, Some(ctx)) => format!("{ctx} {}", client.base_url()),
-        (false, None) => client.base_url().to_string(),
+        (true, _) => format!("sandbox {base_url}"),
+        (false, Some(ctx)) => format!("{ctx} {base_url}"),
+        (false, None) => base_url.to_string(),
     }
 }
 
@@ -52,7 +57,7 @@ pub fn info(
     read_only: bool,
 ) -> ConnectionInfo {
     ConnectionInfo {
-        label: label(client, context.as_deref(), sandbox),
+        label: label(client.base_url(), context.as_deref(), sandbox),
         sandbox,
         read_only,
         risks: client.risks().to_vec(),

@@ -159,10 +159,7 @@ fn provisional(target: &Target, read_only: bool) -> crate::app::ConnectionInfo {
             context,
             read_only: ctx_read_only,
         } => crate::app::ConnectionInfo {
-            label: match context {
-                Some(c) => format!("{c} {}", connection.base_url),
-                None => connection.base_url.clone(),
-            },
+            label: backend::label(&connection.base_url, context.as_deref(), false),
             read_only: read_only || *ctx_read_only,
             base_url: connection.base_url.clone(),
             context: context.clone(),

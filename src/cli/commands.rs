@@ -142,13 +142,19 @@ async fn execute(
 /// An API error in the operator's words (what is wrong, what to do), the
 /// same diagnosis the console shows; other errors as they are.
 fn explain(client: &crate::api::Client, e: anyhow::Error, listing: bool) -> anyhow::Error {
-    match e
-        .downcast_ref::<ApiError>()
-        .map(|api| (api, client.diagnose(api, listing)))
-    {
-        Some((api, d)) if d.trouble == Trouble::Other => anyhow::anyhow!("{api}"),
-        Some((_, d)) => anyhow::anyhow!(d.line()),
+    match e.downcast_ref::<ApiError>() {
+        Some(api) => anyhow::anyhow!(explain_api(client, api, listing)),
         None => e,
+    }
+}
+
+/// The diagnosis of an API error as one line, or the error itself when
+/// there is nothing more to say than the server's message.
+fn explain_api(client: &crate::api::Client, e: &ApiError, listing: bool) -> String {
+    let d = client.diagnose(e, listing);
+    match d.trouble {
+        Trouble::Other => e.to_string(),
+        _ => d.line(),
     }
 }
 
@@ -227,11 +233,7 @@ async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> any
             }
             Err(e) => {
                 failed += 1;
-                let d = backend.client.diagnose(&e, false);
-                let text = match d.trouble {
-                    Trouble::Other => e.to_string(),
-                    _ => d.line(),
-                };
+                let text = explain_api(&backend.client, &e, false);
                 eprintln!("PartnerZone/{name}: {}", line(&text));
             }
         }

@@ -65,11 +65,6 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
                 t.failure.add_modifier(Modifier::BOLD),
             ),
         }
-    } else if p.last_error.is_some() {
-        Span::styled(
-            format!("○ offline · retry in {}s ", app.retry_in()),
-            t.failure,
-        )
     } else if let Some(ok) = p.last_ok {
         Span::styled(
             format!("● updated {} ", relative(Some(ok), app.now)),
