@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod demo;
 pub mod effects;
 pub mod format;
+pub mod kafka;
 pub mod logging;
 pub mod sandbox;
 pub mod sanitize;

@@ -297,7 +297,7 @@ fn list_create_edit_delete_through_faults() {
     s.wait_for("4 Review");
     let edit_retries = s.retry_until("\r", "Fault Line v2 ─", 30);
 
-    // Delete (a 409 while it deploys is one more failure to retry).
+    // Delete (an injected failure is one more retry).
     s.keys("d");
     s.wait_for("Type DELETE");
     std::thread::sleep(Duration::from_millis(300));

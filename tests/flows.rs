@@ -67,8 +67,94 @@ async fn type_delete(app: &mut App, client: &Client) {
     drive(app, Action::Delete(D::Confirm), client).await;
 }
 
+/// A Console double whose DELETE answers one 409 (the contract's "linked
+/// to another resource"), then deletes: the sandbox itself deletes a zone in
+/// any status, as the Console does.
+fn console_with_one_conflict() -> axum::Router {
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use std::sync::{Arc, Mutex};
+    let zones = Arc::new(Mutex::new(vec![zone("fresh", "gateway-prod")]));
+    let tries = Arc::new(Mutex::new(0));
+    let list = zones.clone();
+    axum::Router::new()
+        .route(
+            "/public/console/v2/partner-zone",
+            get(move || {
+                let list = list.lock().unwrap().clone();
+                async move { axum::Json(list) }
+            }),
+        )
+        .route(
+            "/public/console/v2/partner-zone/{name}",
+            get({
+                let zones = zones.clone();
+                move || {
+                    let z = zones.lock().unwrap().first().cloned();
+                    async move {
+                        match z {
+                            Some(z) => axum::Json(z).into_response(),
+                            None => StatusCode::NOT_FOUND.into_response(),
+                        }
+                    }
+                }
+            })
+            .delete(move || {
+                let mut n = tries.lock().unwrap();
+                *n += 1;
+                let first = *n == 1;
+                if !first {
+                    zones.lock().unwrap().clear();
+                }
+                async move {
+                    if first {
+                        (
+                            StatusCode::CONFLICT,
+                            axum::Json(serde_json::json!({
+                                "title": "Resource link to an other resource",
+                                "msg": "The Partner Zone 'fresh' is used by an alert"
+                            })),
+                        )
+                            .into_response()
+                    } else {
+                        StatusCode::OK.into_response()
+                    }
+                }
+            }),
+        )
+}
+
+use axum::response::IntoResponse;
+
 #[tokio::test]
 async fn delete_shows_a_409_then_succeeds() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, console_with_one_conflict()).await });
+    let client = client_for(&base, KEY);
+    let mut app = new_app();
+    load(&mut app, &client).await;
+    app.list.select_name("fresh");
+    type_delete(&mut app, &client).await;
+    let error = app.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("409") && error.contains("used by an alert"),
+        "{error}"
+    );
+    assert!(app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Delete(_))),
+        "the modal stays"
+    );
+    drive(&mut app, Action::Delete(D::Confirm), &client).await;
+    assert!(app.overlay.is_none());
+    assert!(!app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
+    assert!(client.get_zone("fresh").await.is_err());
+    assert!(app.toasts.iter().any(|t| t.text.contains("Deleted fresh")));
+}
+
+#[tokio::test]
+async fn a_pending_zone_deletes_at_once() {
     let (sb, client) = start(options()).await;
     client
         .apply_zone(&zone("fresh", "gateway-prod"), false)
@@ -77,31 +163,17 @@ async fn delete_shows_a_409_then_succeeds() {
     let mut app = new_app();
     load(&mut app, &client).await;
     app.list.select_name("fresh");
+    assert_eq!(
+        client.get_zone("fresh").await.unwrap().metadata.status,
+        Some(pz::api::ZoneStatus::Pending)
+    );
     type_delete(&mut app, &client).await;
-    let error = app.error.clone().unwrap_or_default();
-    assert!(
-        error.contains("409") && error.contains("being deployed"),
-        "{error}"
-    );
-    assert!(app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
-    assert!(
-        matches!(app.overlay, Some(Overlay::Delete(_))),
-        "the modal stays"
-    );
-
-    assert!(
-        eventually(
-            async || client.get_zone("fresh").await.unwrap().metadata.status
-                == Some(pz::api::ZoneStatus::Ready),
-            Duration::from_secs(5)
-        )
-        .await
-    );
-    drive(&mut app, Action::Delete(D::Confirm), &client).await;
-    assert!(app.overlay.is_none());
+    assert!(app.overlay.is_none(), "{:?}", app.error);
     assert!(!app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
-    assert!(client.get_zone("fresh").await.is_err());
-    assert!(app.toasts.iter().any(|t| t.text.contains("Deleted fresh")));
+    assert!(matches!(
+        client.get_zone("fresh").await,
+        Err(pz::api::ApiError::NotFound(_))
+    ));
     sb.shutdown().await;
 }
 
@@ -118,6 +190,13 @@ async fn credentials_flow_copies_a_complete_config() {
         panic!("{:?}", view.phase)
     };
     let secret = secret.expose().to_string();
+    // The sandbox names where its Gateway really listens.
+    let bootstrap = sb
+        .kafka
+        .iter()
+        .find(|l| l.cluster == "gateway-prod")
+        .unwrap()
+        .addr;
     let bytes = drive(&mut app, Action::Credentials(C::CopyProperties), &client).await;
     let text = String::from_utf8(bytes).unwrap();
     let b64 = text
@@ -133,7 +212,7 @@ async fn credentials_flow_copies_a_complete_config() {
     assert_eq!(
         copied,
         format!(
-            "bootstrap.servers=gateway-prod.sandbox.local:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='stark-payments' password='{secret}';\n"
+            "bootstrap.servers={bootstrap}\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='stark-payments' password='{secret}';\n"
         )
     );
     assert!(
@@ -565,7 +644,7 @@ mod wizard {
         })
         .await;
 
-        // Delete, once deployed (409 while PENDING counts as a retry too).
+        // Delete (an injected failure counts as a retry).
         kb.key(KeyCode::Char('d')).await;
         kb.app
             .update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));

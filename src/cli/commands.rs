@@ -77,6 +77,7 @@ async fn execute(
         Command::Apply { dry_run: false, .. }
             | Command::Delete { .. }
             | Command::Credentials { .. }
+            | Command::Check { generate: true, .. }
     );
     if read_only && mutating {
         return Err(Usage("read-only mode: this command changes the Console".into()).into());
@@ -121,6 +122,23 @@ async fn execute(
         Command::Credentials {
             name, properties, ..
         } => ok(credentials_cmd(&backend, &name, properties).await),
+        Command::Check {
+            name,
+            properties,
+            generate,
+            cacert,
+            output,
+            ..
+        } => {
+            let args = super::check::CheckArgs {
+                name,
+                properties,
+                generate,
+                cacert,
+                json: output == Output::Json,
+            };
+            super::check::run(&backend, args).await
+        }
         Command::Sandbox(_)
         | Command::Info { .. }
         | Command::Config(_)
@@ -369,7 +387,16 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     options.deploy_delay = std::time::Duration::from_millis(args.deploy_delay_ms);
     options.latency = std::time::Duration::from_millis(args.latency_ms);
     options.fail_rate = args.fail_rate;
+    options.kafka_listen = Some(args.kafka_listen);
+    options.token_ttl = args.token_ttl;
     let running = sandbox::start(options).await?;
+    for l in &running.kafka {
+        eprintln!(
+            "Gateway {}: Kafka (SASL_PLAINTEXT, PLAIN) on {}",
+            line(&l.cluster),
+            l.addr
+        );
+    }
     let state = line(&state.display().to_string()).into_owned();
     let key_path = line(&paths.sandbox_key().display().to_string()).into_owned();
     eprintln!(

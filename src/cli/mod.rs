@@ -1,5 +1,6 @@
 //! Command-line arguments and the non-interactive subcommands.
 
+mod check;
 mod commands;
 mod contexts;
 mod diff;
@@ -67,6 +68,7 @@ impl Command {
             | Command::Apply { conn, .. }
             | Command::Delete { conn, .. }
             | Command::Credentials { conn, .. }
+            | Command::Check { conn, .. }
             | Command::Info { conn }
             | Command::Wait { conn, .. }
             | Command::Diff { conn, .. } => Some(conn),
@@ -130,6 +132,24 @@ pub enum Command {
         /// Print a ready config.properties for the partner instead.
         #[arg(long)]
         properties: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// Connect to the zone's Gateway as the partner would: bootstrap, TCP,
+    /// TLS, SASL PLAIN, and the topics it sees against the zone's aliases.
+    Check {
+        name: String,
+        /// The partner's config.properties (as `pz credentials --properties` writes it).
+        #[arg(long, conflicts_with = "generate")]
+        properties: Option<PathBuf>,
+        /// Generate a new secret and check with it (earlier secrets stay valid).
+        #[arg(long)]
+        generate: bool,
+        /// A CA certificate (PEM) for a Gateway with a private CA.
+        #[arg(long)]
+        cacert: Option<PathBuf>,
+        #[arg(short, long, value_enum, default_value = "table")]
+        output: Output,
         #[command(flatten)]
         conn: ConnArgs,
     },
@@ -202,12 +222,17 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let (number, unit) = t.split_at(split);
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration: try 90s, 2m or 1h"))?;
+        .map_err(|_| format!("{text:?} is not a duration: try 90s, 2m, 1h or 30d"))?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("{text:?} is not a duration: try 90s, 2m or 1h")),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
+        _ => {
+            return Err(format!(
+                "{text:?} is not a duration: try 90s, 2m, 1h or 30d"
+            ));
+        }
     };
     Ok(std::time::Duration::from_secs(secs))
 }
@@ -235,7 +260,8 @@ mod tests {
         assert_eq!(parse_duration("1h").unwrap().as_secs(), 3600);
         assert_eq!(parse_duration("30").unwrap().as_secs(), 30);
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
+        assert_eq!(parse_duration("30d").unwrap().as_secs(), 30 * 86_400);
+        assert!(parse_duration("5w").is_err());
     }
 
     #[test]
@@ -268,6 +294,13 @@ pub struct SandboxArgs {
     /// Share of calls answered with a 500 or a dropped connection (0 to 1).
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub fail_rate: f64,
+    /// The first Gateway's Kafka listener; each further Gateway listens on
+    /// the next port (port 0: free ports).
+    #[arg(long, default_value = "127.0.0.1:9094")]
+    pub kafka_listen: SocketAddr,
+    /// How long a generated secret stays valid (e.g. 30d, 1h, 90s).
+    #[arg(long, default_value = "30d", value_parser = parse_duration)]
+    pub token_ttl: std::time::Duration,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -1,10 +1,14 @@
 //! The sandbox: a local server that implements the Partner Zone API with the
 //! Console's paths, JSON, errors and auth, for demos, tests and training.
 
+pub mod access;
+pub mod gateway;
+pub mod kafka_session;
 pub mod rules;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod token;
 pub mod world;
 
 use std::path::Path;

@@ -18,6 +18,7 @@ use chrono::Utc;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use super::gateway::{self, KafkaListener};
 use super::store;
 use super::world::{Rejection, World};
 use crate::api::types::{PartnerZone, is_valid_name};
@@ -33,6 +34,11 @@ pub struct SandboxOptions {
     pub deploy_delay: Duration,
     pub latency: Duration,
     pub fail_rate: f64,
+    /// How long a generated secret stays valid.
+    pub token_ttl: Duration,
+    /// The first Gateway's Kafka listener (the next Gateways take the next
+    /// ports; port 0 gives each a free port); `None` opens none.
+    pub kafka_listen: Option<SocketAddr>,
 }
 
 impl SandboxOptions {
@@ -45,13 +51,17 @@ impl SandboxOptions {
             deploy_delay: Duration::from_millis(2000),
             latency: Duration::ZERO,
             fail_rate: 0.0,
+            token_ttl: super::world::TOKEN_TTL,
+            kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         }
     }
 }
 
-struct Shared {
+pub(super) struct Shared {
     world: Mutex<World>,
     opts: SandboxOptions,
+    /// Bumped when a Gateway goes up or down; its listener follows.
+    gateways: tokio::sync::watch::Sender<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -66,8 +76,11 @@ const ADMIN_ACTOR: &str = "admin@sandbox.local";
 /// [`RunningSandbox::shutdown`] does.
 pub struct RunningSandbox {
     pub addr: SocketAddr,
+    /// Each Gateway cluster's Kafka listener.
+    pub kafka: Vec<KafkaListener>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    listeners: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningSandbox {
@@ -76,6 +89,9 @@ impl RunningSandbox {
     }
 
     pub async fn shutdown(mut self) {
+        for l in &self.listeners {
+            l.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -101,7 +117,7 @@ pub enum SandboxError {
 
 /// Loads (or seeds and saves) the world, binds and serves in a task.
 pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
-    let world = load_world(opts.state.as_deref())?;
+    let mut world = load_world(opts.state.as_deref())?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|source| SandboxError::Bind {
@@ -112,10 +128,49 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
         addr: opts.listen,
         source,
     })?;
+    let bound = match opts.kafka_listen {
+        Some(base) => {
+            let gateways: Vec<(String, bool)> = world
+                .clusters
+                .iter()
+                .filter(|c| c.is_gateway())
+                .map(|c| {
+                    let name = c.metadata.name.clone();
+                    let down = world.gateway_down.contains(&name);
+                    (name, down)
+                })
+                .collect();
+            let bound = gateway::bind(base, &gateways).await?;
+            // The clusters name where their Gateway really listens.
+            for l in &bound.listeners {
+                if let Some(c) = world
+                    .clusters
+                    .iter_mut()
+                    .find(|c| c.metadata.name == l.cluster)
+                {
+                    c.spec.bootstrap_servers = l.addr.to_string();
+                }
+            }
+            if let Some(path) = &opts.state {
+                persist(path, &world)?;
+            }
+            Some(bound)
+        }
+        None => None,
+    };
+    let (changes, _) = tokio::sync::watch::channel(0u64);
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
         opts,
+        gateways: changes,
     });
+    let (kafka, listeners) = match bound {
+        Some(bound) => {
+            let kafka = bound.listeners.clone();
+            (kafka, gateway::serve(bound, &shared, &shared.gateways))
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let app = router(shared);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -131,8 +186,10 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     tracing::info!(%addr, "sandbox listening");
     Ok(RunningSandbox {
         addr,
+        kafka,
         shutdown: Some(tx),
         task,
+        listeners,
     })
 }
 
@@ -294,6 +351,22 @@ fn check_name(name: &str) -> Result<(), Rejection> {
 impl Shared {
     /// Runs `f` on the settled world; a change it makes is persisted before
     /// the answer goes out, and undone if it cannot be persisted.
+    /// The world with due deployments finished (and saved).
+    pub(super) async fn settled_world(&self) -> tokio::sync::MutexGuard<'_, World> {
+        let mut world = self.world.lock().await;
+        if world.settle(Utc::now())
+            && let Some(path) = &self.opts.state
+            && let Err(e) = persist(path, &world)
+        {
+            tracing::error!("{e}");
+        }
+        world
+    }
+
+    pub(super) async fn gateway_is_down(&self, cluster: &str) -> bool {
+        self.world.lock().await.gateway_down.contains(cluster)
+    }
+
     async fn with_world<T>(
         &self,
         mutates: bool,
@@ -400,7 +473,7 @@ async fn generate_credentials(State(s): State<Arc<Shared>>, Path(name): Path<Str
     }
     match s
         .with_world(true, |w| {
-            w.generate_credentials(&name, ADMIN_ACTOR, Utc::now())
+            w.generate_credentials(&name, ADMIN_ACTOR, Utc::now(), s.opts.token_ttl)
                 .map(|secret| json(&secret))
         })
         .await
@@ -480,6 +553,7 @@ async fn set_gateway(
     match s
         .with_world(true, |w| {
             if w.set_gateway_down(&cluster, down) {
+                s.gateways.send_modify(|n| *n += 1);
                 Ok(StatusCode::OK.into_response())
             } else {
                 Err(Rejection::new(

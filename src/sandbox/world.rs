@@ -4,18 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::token::{self, Claims, SigningKey};
 use crate::api::types::{
     ApplyResult, ErrorBody, KafkaCluster, PartnerZone, Topic, UpsertResult, ZoneStatus,
 };
 
 /// How long a generated credential stays valid.
-pub const TOKEN_TTL_DAYS: i64 = 30;
+pub const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
 /// An answer other than 2xx: status and the contract's error body.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +92,9 @@ pub struct World {
     pub audit: Vec<AuditEvent>,
     #[serde(default)]
     pub tokens: Vec<IssuedToken>,
+    /// Signs the secrets issued (`sandbox::token`); made at seeding.
+    #[serde(default)]
+    pub signing_key: SigningKey,
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -226,31 +228,25 @@ impl World {
     }
 
     pub fn delete(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<(), Rejection> {
-        let stored = self
-            .zones
-            .get(name)
-            .ok_or_else(|| Rejection::zone_not_found(name))?;
-        if stored.zone.metadata.status == Some(ZoneStatus::Pending) {
-            return Err(Rejection::new(
-                409,
-                "Resource link to an other resource",
-                format!(
-                    "The Partner Zone '{name}' is being deployed on its Gateway; delete it once it is READY or FAILED"
-                ),
-            ));
+        // Deleting is how access is revoked: it works in every status, and
+        // the zone's secrets stop opening the Gateway at once.
+        if self.zones.remove(name).is_none() {
+            return Err(Rejection::zone_not_found(name));
         }
-        self.zones.remove(name);
+        self.tokens.retain(|t| t.zone != name);
         self.record("Admin.PartnerZone.Delete", actor, name, now);
         Ok(())
     }
 
-    /// A fresh JWT-shaped secret for the zone's service account. Earlier
-    /// ones stay valid until they expire; only their id is remembered.
+    /// A fresh secret for the zone's service account, signed with the
+    /// sandbox's key, valid for `ttl`. Earlier ones stay valid until they
+    /// expire; only their id is remembered.
     pub fn generate_credentials(
         &mut self,
         name: &str,
         actor: &str,
         now: DateTime<Utc>,
+        ttl: std::time::Duration,
     ) -> Result<String, Rejection> {
         let zone = self.zone(name)?;
         let account = zone
@@ -259,17 +255,16 @@ impl World {
             .unwrap_or_default()
             .to_string();
         let jti = uuid::Uuid::new_v4().to_string();
-        let expires_at = now + Duration::days(TOKEN_TTL_DAYS);
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let claims = json!({
-            "sub": account,
-            "zone": name,
-            "iat": now.timestamp(),
-            "exp": expires_at.timestamp(),
-            "jti": jti,
-        });
-        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-        let signature = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let ttl = Duration::from_std(ttl).unwrap_or(Duration::days(30));
+        let expires_at = now + ttl;
+        let claims = Claims {
+            sub: account.clone(),
+            zone: name.to_string(),
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+            jti: jti.clone(),
+        };
+        let secret = token::sign(&self.signing_key, &claims);
         self.tokens.push(IssuedToken {
             zone: name.to_string(),
             service_account: account,
@@ -278,7 +273,7 @@ impl World {
             expires_at,
         });
         self.record("Admin.PartnerZone.TokenCreate", actor, name, now);
-        Ok(format!("{header}.{payload}.{signature}"))
+        Ok(secret)
     }
 
     /// The Kafka client properties for a zone, password masked.
@@ -320,6 +315,8 @@ fn same_input(stored: &PartnerZone, input: &PartnerZone) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use crate::demo::clock as now;
 
@@ -405,10 +402,10 @@ spec:
     fn credentials_are_fresh_and_expire() {
         let mut w = World::seed(now());
         let a = w
-            .generate_credentials("acme-logistics", "t", now())
+            .generate_credentials("acme-logistics", "t", now(), TOKEN_TTL)
             .unwrap();
         let b = w
-            .generate_credentials("acme-logistics", "t", now())
+            .generate_credentials("acme-logistics", "t", now(), TOKEN_TTL)
             .unwrap();
         assert_ne!(a, b);
         assert_eq!(a.split('.').count(), 3);
@@ -419,6 +416,8 @@ spec:
         assert_eq!(claims["sub"], "acme-logistics");
         assert!(claims["exp"].as_i64().unwrap() > now().timestamp());
         assert_eq!(w.tokens.len(), 2);
+        let claims = token::verify(&w.signing_key, &a).unwrap();
+        assert_eq!(claims.zone, "acme-logistics");
         let serialized = serde_json::to_string(&w).unwrap();
         assert!(!serialized.contains(a.split('.').nth(2).unwrap()));
     }
@@ -432,12 +431,17 @@ spec:
     }
 
     #[test]
-    fn delete_of_pending_zone_is_a_conflict() {
+    fn a_zone_deletes_in_any_status_and_takes_its_secrets() {
         let mut w = World::seed(now());
         assert_eq!(
-            w.delete("initech-billing", "t", now()).unwrap_err().status,
-            409
+            w.zone("initech-billing").unwrap().metadata.status,
+            Some(ZoneStatus::Pending)
         );
+        w.generate_credentials("initech-billing", "t", now(), TOKEN_TTL)
+            .unwrap();
+        w.delete("initech-billing", "t", now()).unwrap();
+        assert!(w.zone("initech-billing").is_err());
+        assert!(w.tokens.iter().all(|t| t.zone != "initech-billing"));
         assert_eq!(w.delete("nope", "t", now()).unwrap_err().status, 404);
         w.delete("acme-logistics", "t", now()).unwrap();
         assert!(w.zone("acme-logistics").is_err());

@@ -102,6 +102,13 @@ pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> Sand
             KEY,
         ])
         .args(flags)
+        // Tests run side by side: Kafka listeners on free ports unless a
+        // test names its own.
+        .args(if flags.contains(&"--kafka-listen") {
+            &[][..]
+        } else {
+            &["--kafka-listen", "127.0.0.1:0"][..]
+        })
         .arg("--state")
         .arg(state)
         .env("XDG_STATE_HOME", state.parent().expect("a state dir"))

@@ -1,0 +1,153 @@
+//! `pz check NAME`: prove the partner can get in, from the bastion, with
+//! the partner's own `config.properties` or a freshly generated secret.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::Usage;
+use crate::backend::Backend;
+use crate::credentials;
+use crate::kafka::check::{self, Outcome, Plan, Report, Step};
+use crate::kafka::properties;
+use crate::sanitize::line;
+
+/// What `pz check` was asked.
+pub struct CheckArgs {
+    pub name: String,
+    pub properties: Option<PathBuf>,
+    pub generate: bool,
+    pub cacert: Option<PathBuf>,
+    pub json: bool,
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Usage(format!(
+            "cannot read {what} {}: {e}",
+            line(&path.display().to_string())
+        ))
+        .into()
+    })
+}
+
+/// Runs the check; exit 0 when every step passes, 1 when one fails.
+pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
+    let client = &backend.client;
+    let cacert = match &args.cacert {
+        Some(p) => Some(read(p, "the CA file")?),
+        None => None,
+    };
+    let zone = client.get_zone(&args.name).await?;
+    let (settings, source) = match (&args.properties, args.generate) {
+        (Some(path), false) => {
+            let text = read(path, "the properties file")?;
+            let text = String::from_utf8_lossy(&text);
+            let settings = properties::parse(&text)
+                .map_err(|e| Usage(format!("{}: {e}", line(&path.display().to_string()))))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            (settings, line(&name).into_owned())
+        }
+        (None, true) => {
+            let config = client.kafka_configuration(&args.name).await?;
+            let secret = client.generate_credentials(&args.name).await?;
+            eprintln!(
+                "pz: generated a new secret for {} to check with (earlier secrets stay valid)",
+                line(&args.name)
+            );
+            let account = zone.spec.service_account_name().unwrap_or_default();
+            let text = credentials::partner_properties(&config, account, &secret);
+            let settings = properties::parse(&text)
+                .map_err(|e| anyhow::anyhow!("the Console's kafka-configuration: {e}"))?;
+            (settings, "the Console's kafka-configuration".to_string())
+        }
+        (Some(_), true) => {
+            return Err(Usage("use --properties FILE or --generate, not both".into()).into());
+        }
+        (None, false) => {
+            return Err(Usage(
+                "pz check needs the partner's secret: --properties config.properties, or --generate to make a new one"
+                    .into(),
+            )
+            .into());
+        }
+    };
+    let account = zone.spec.service_account_name().unwrap_or_default();
+    if settings.username != account {
+        eprintln!(
+            "pz: warning: the file's username '{}' is not {}'s service account '{}'",
+            line(&settings.username),
+            line(&args.name),
+            line(account)
+        );
+    }
+    let expected: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
+    if !args.json {
+        println!(
+            "Checking {} as its partner would: '{}' at {}",
+            line(&args.name),
+            line(&settings.username),
+            line(&settings.bootstrap.join(","))
+        );
+    }
+    let plan = Plan {
+        zone: args.name.clone(),
+        settings,
+        source,
+        expected,
+        cacert,
+        step_timeout: check::STEP_TIMEOUT,
+    };
+    let started = std::time::Instant::now();
+    let json = args.json;
+    let report = check::run(plan, |step| {
+        if !json {
+            println!("{}", step_line(step));
+            let _ = std::io::stdout().flush();
+        }
+    })
+    .await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", summary(&report, started.elapsed()));
+    }
+    Ok(if report.ok { 0 } else { 1 })
+}
+
+/// One step as a line: mark, name, time, detail.
+pub fn step_line(step: &Step) -> String {
+    let mark = match step.outcome {
+        Outcome::Pass => "✓",
+        Outcome::Fail => "✖",
+        Outcome::Skip => "-",
+    };
+    let ms = match step.outcome {
+        Outcome::Skip => "        ".to_string(),
+        _ => format!("{:>5} ms", step.ms),
+    };
+    format!(
+        "  {mark} {:<9} {ms}  {}",
+        step.step.label(),
+        line(&step.detail)
+    )
+}
+
+fn summary(report: &Report, took: std::time::Duration) -> String {
+    let zone = line(&report.zone);
+    let ms = took.as_millis();
+    if report.ok {
+        let n = report.topics.as_ref().map_or(0, |t| t.visible.len());
+        format!("{zone}: the partner gets in and sees exactly its {n} topics ({ms} ms)")
+    } else {
+        let failed = report
+            .steps
+            .iter()
+            .find(|s| s.outcome == Outcome::Fail)
+            .map(|s| s.step.label())
+            .unwrap_or("a step");
+        format!("{zone}: the partner cannot get in: the {failed} step failed ({ms} ms)")
+    }
+}

@@ -1,0 +1,143 @@
+//! The sandbox Gateways' Kafka listeners: one per Gateway cluster, on the
+//! address its `bootstrapServers` names. A Gateway marked down does not
+//! listen (its clients get "connection refused"); marked up again, it
+//! listens again on the same address.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::kafka_session::{self, Gateway};
+use super::server::{SandboxError, Shared};
+
+/// At most this many Kafka connections per Gateway; more are closed at once.
+const MAX_CONNECTIONS: usize = 256;
+
+/// Where each Gateway cluster's listener is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KafkaListener {
+    pub cluster: String,
+    pub addr: SocketAddr,
+}
+
+/// Listening sockets bound for the Gateway clusters, before they serve.
+pub(super) struct Bound {
+    pub listeners: Vec<KafkaListener>,
+    sockets: Vec<Option<TcpListener>>,
+}
+
+/// Binds a listener per Gateway cluster: the first on `base`, each next one
+/// on the next port (port 0: a free port each). A Gateway that is down gets
+/// its address but does not keep listening.
+pub(super) async fn bind(
+    base: SocketAddr,
+    gateways: &[(String, bool)],
+) -> Result<Bound, SandboxError> {
+    let mut listeners = Vec::new();
+    let mut sockets = Vec::new();
+    for (i, (cluster, down)) in gateways.iter().enumerate() {
+        let mut want = base;
+        if base.port() != 0 {
+            let port =
+                u16::try_from(usize::from(base.port()) + i).map_err(|_| SandboxError::Bind {
+                    addr: base,
+                    source: std::io::Error::other("no port left for the next Gateway"),
+                })?;
+            want.set_port(port);
+        }
+        let socket = TcpListener::bind(want)
+            .await
+            .map_err(|source| SandboxError::Bind { addr: want, source })?;
+        let addr = socket
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr: want, source })?;
+        listeners.push(KafkaListener {
+            cluster: cluster.clone(),
+            addr,
+        });
+        sockets.push((!down).then_some(socket));
+    }
+    Ok(Bound { listeners, sockets })
+}
+
+/// Serves every bound listener in its own task; each follows its Gateway's
+/// up/down state through `changes`.
+pub(super) fn serve(
+    bound: Bound,
+    shared: &Arc<Shared>,
+    changes: &watch::Sender<u64>,
+) -> Vec<JoinHandle<()>> {
+    bound
+        .listeners
+        .into_iter()
+        .zip(bound.sockets)
+        .map(|(l, socket)| {
+            let gw = Gateway {
+                shared: shared.clone(),
+                cluster: l.cluster,
+                advertised: l.addr,
+            };
+            tokio::spawn(run(gw, socket, changes.subscribe()))
+        })
+        .collect()
+}
+
+async fn run(gw: Gateway, mut socket: Option<TcpListener>, mut changes: watch::Receiver<u64>) {
+    let mut conns = JoinSet::new();
+    loop {
+        while conns.try_join_next().is_some() {}
+        let down = gw.shared.gateway_is_down(&gw.cluster).await;
+        if down && socket.is_some() {
+            tracing::info!(gateway = gw.cluster, "gateway down: Kafka listener closed");
+            socket = None;
+            conns.abort_all();
+        } else if !down && socket.is_none() {
+            match TcpListener::bind(gw.advertised).await {
+                Ok(s) => {
+                    tracing::info!(gateway = gw.cluster, addr = %gw.advertised, "gateway up: Kafka listener open");
+                    socket = Some(s);
+                }
+                Err(e) => tracing::error!(
+                    gateway = gw.cluster,
+                    "cannot listen on {} again: {e}",
+                    gw.advertised
+                ),
+            }
+        }
+        tokio::select! {
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            accepted = accept(socket.as_ref()) => match accepted {
+                Ok((stream, peer)) => {
+                    if conns.len() >= MAX_CONNECTIONS {
+                        tracing::warn!(gateway = gw.cluster, %peer, "too many Kafka connections: closed");
+                        continue;
+                    }
+                    let _ = stream.set_nodelay(true);
+                    conns.spawn(kafka_session::serve(stream, gw.clone(), peer));
+                }
+                Err(e) => {
+                    // Out of descriptors, say: wait rather than spin.
+                    tracing::warn!(gateway = gw.cluster, "accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+}
+
+async fn accept(
+    socket: Option<&TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr)> {
+    match socket {
+        Some(s) => s.accept().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,450 @@
+//! One Kafka connection to a sandbox Gateway: what a standard client sends
+//! to connect and list topics (ApiVersions, SaslHandshake PLAIN,
+//! SaslAuthenticate, Metadata), answered from the world with
+//! `kafka-protocol`'s messages. Anything else closes the connection, as a
+//! broker does with a request it did not advertise.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes};
+use chrono::Utc;
+use kafka_protocol::ResponseError;
+use kafka_protocol::messages::api_versions_response::ApiVersion;
+use kafka_protocol::messages::metadata_response::{
+    MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, BrokerId, MetadataRequest, MetadataResponse,
+    RequestHeader, SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest,
+    SaslHandshakeResponse, TopicName,
+};
+use kafka_protocol::protocol::{Decodable, Message, StrBytes};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::access::{Access, VisibleTopic};
+use super::server::Shared;
+use crate::kafka::{WireError, encode_response, read_frame, write_frame};
+
+/// A connection idle this long is closed (Kafka's `connections.max.idle.ms`
+/// is ten minutes; a sandbox can be stricter).
+const IDLE: Duration = Duration::from_secs(300);
+
+/// The versions this Gateway answers, per API.
+const APIS: [(ApiKey, i16, i16); 4] = [
+    (ApiKey::ApiVersions, 0, 4),
+    (ApiKey::SaslHandshake, 0, 1),
+    (ApiKey::SaslAuthenticate, 0, 2),
+    (ApiKey::Metadata, 0, 12),
+];
+
+const NODE_ID: i32 = 1;
+
+// Kafka's ACL operation codes, as bits of `topic_authorized_operations`.
+const READ: i32 = 1 << 3;
+const WRITE: i32 = 1 << 4;
+const DESCRIBE: i32 = 1 << 8;
+const NOT_REQUESTED: i32 = i32::MIN;
+
+/// The Gateway a connection arrived at.
+#[derive(Clone)]
+pub(super) struct Gateway {
+    pub(super) shared: Arc<Shared>,
+    pub cluster: String,
+    pub advertised: SocketAddr,
+}
+
+enum Sasl {
+    Start,
+    /// After a v0 handshake the client sends the PLAIN token bare.
+    HandshakeV0,
+    HandshakeV1,
+    Done(Access),
+}
+
+/// What goes back for a request, and whether the connection then closes
+/// (after a refused SASL authentication, with the reason for the log).
+struct Reply {
+    bytes: Vec<u8>,
+    close: Option<String>,
+}
+
+impl Reply {
+    fn of(buf: bytes::BytesMut) -> Self {
+        Reply {
+            bytes: buf.to_vec(),
+            close: None,
+        }
+    }
+}
+
+/// Why a connection ends early (logged, never sent as text).
+#[derive(Debug, thiserror::Error)]
+enum End {
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Serves one connection until the client leaves or breaks the protocol.
+pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    gw: Gateway,
+    peer: SocketAddr,
+) {
+    let mut state = Sasl::Start;
+    loop {
+        let frame = match tokio::time::timeout(IDLE, read_frame(&mut stream)).await {
+            Ok(Ok(Some(frame))) => frame,
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection closed: {e}");
+                return;
+            }
+            Err(_) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection idle, closed");
+                return;
+            }
+        };
+        match answer(frame, &mut state, &gw).await {
+            Ok(reply) => {
+                if let Err(e) = write_frame(&mut stream, &reply.bytes).await {
+                    tracing::info!(%peer, "kafka connection lost: {e}");
+                    return;
+                }
+                if let Some(why) = reply.close {
+                    tracing::info!(%peer, gateway = gw.cluster, "SASL refused: {why}");
+                    return;
+                }
+            }
+            Err(End::Refused(why)) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection refused: {why}");
+                return;
+            }
+            Err(End::Wire(e)) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka request rejected: {e}");
+                return;
+            }
+        }
+        if let Sasl::HandshakeV0 = state {
+            // The bare PLAIN token follows; its answer is an empty frame.
+            let token = match tokio::time::timeout(IDLE, read_frame(&mut stream)).await {
+                Ok(Ok(Some(t))) => t,
+                _ => return,
+            };
+            match authenticate(&gw, &token).await {
+                Ok(access) => {
+                    if write_frame(&mut stream, &[]).await.is_err() {
+                        return;
+                    }
+                    state = Sasl::Done(access);
+                }
+                Err(why) => {
+                    tracing::info!(%peer, gateway = gw.cluster, "SASL refused: {why}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The answer to one request frame, or why the connection must close.
+async fn answer(mut frame: Bytes, state: &mut Sasl, gw: &Gateway) -> Result<Reply, End> {
+    // api key, api version, correlation id: anything shorter is not Kafka.
+    if frame.len() < 8 {
+        return Err(End::Refused(
+            "a frame too short for a request header".into(),
+        ));
+    }
+    let key = i16::from_be_bytes([frame[0], frame[1]]);
+    let version = i16::from_be_bytes([frame[2], frame[3]]);
+    let correlation_id = i32::from_be_bytes([frame[4], frame[5], frame[6], frame[7]]);
+    let api = ApiKey::try_from(key).map_err(|_| End::Refused(format!("unknown API key {key}")))?;
+    let Some(&(_, min, max)) = APIS.iter().find(|(k, _, _)| *k == api) else {
+        return Err(End::Refused(format!(
+            "{api:?} is not served by this Gateway"
+        )));
+    };
+    if api == ApiKey::ApiVersions && !(min..=max).contains(&version) {
+        // What a broker does: an error, in version 0, with what it supports.
+        let body = api_versions(ResponseError::UnsupportedVersion.code());
+        return Ok(Reply::of(encode_response(api, 0, correlation_id, &body)?));
+    }
+    if !(min..=max).contains(&version) {
+        return Err(End::Refused(format!("{api:?} v{version} is not served")));
+    }
+    RequestHeader::decode(&mut frame, api.request_header_version(version))
+        .map_err(|e| End::Refused(format!("bad request header: {e}")))?;
+    let out = match (api, &*state) {
+        (ApiKey::ApiVersions, _) => {
+            ApiVersionsRequest::decode(&mut frame, version).map_err(refused)?;
+            encode_response(api, version, correlation_id, &api_versions(0))?
+        }
+        (ApiKey::SaslHandshake, Sasl::Start) => {
+            let req = SaslHandshakeRequest::decode(&mut frame, version).map_err(refused)?;
+            let plain = req.mechanism.as_str() == "PLAIN";
+            let body = SaslHandshakeResponse::default()
+                .with_error_code(if plain {
+                    0
+                } else {
+                    ResponseError::UnsupportedSaslMechanism.code()
+                })
+                .with_mechanisms(vec![StrBytes::from_static_str("PLAIN")]);
+            if plain {
+                *state = if version == 0 {
+                    Sasl::HandshakeV0
+                } else {
+                    Sasl::HandshakeV1
+                };
+            }
+            encode_response(api, version, correlation_id, &body)?
+        }
+        (ApiKey::SaslAuthenticate, Sasl::HandshakeV1) => {
+            let req = SaslAuthenticateRequest::decode(&mut frame, version).map_err(refused)?;
+            let (body, result) = match authenticate(gw, &req.auth_bytes).await {
+                Ok(access) => (SaslAuthenticateResponse::default(), Ok(access)),
+                Err(why) => (
+                    SaslAuthenticateResponse::default()
+                        .with_error_code(ResponseError::SaslAuthenticationFailed.code())
+                        .with_error_message(Some(StrBytes::from_string(format!(
+                            "Authentication failed: {why}"
+                        )))),
+                    Err(why),
+                ),
+            };
+            let out = encode_response(api, version, correlation_id, &body)?;
+            match result {
+                Ok(access) => *state = Sasl::Done(access),
+                // The answer goes out, then the connection closes.
+                Err(why) => {
+                    return Ok(Reply {
+                        bytes: out.to_vec(),
+                        close: Some(why),
+                    });
+                }
+            }
+            out
+        }
+        (ApiKey::Metadata, Sasl::Done(access)) => {
+            guard_array_length(&frame, version)?;
+            let req = MetadataRequest::decode(&mut frame, version).map_err(refused)?;
+            let topics = {
+                let world = gw.shared.settled_world().await;
+                world.visible_topics(&access.zone)
+            };
+            let body = metadata(&req, version, &topics, gw);
+            encode_response(api, version, correlation_id, &body)?
+        }
+        (api, _) => {
+            return Err(End::Refused(format!(
+                "{api:?} before SASL authentication (or twice)"
+            )));
+        }
+    };
+    Ok(Reply::of(out))
+}
+
+fn refused(e: impl std::fmt::Display) -> End {
+    End::Refused(format!("undecodable request: {e}"))
+}
+
+/// An array's element count is read before its elements; a huge count would
+/// make the decoder reserve memory for elements the frame cannot hold.
+/// Every element takes at least one byte, so the count is checked against
+/// what is left of the frame.
+fn guard_array_length(body: &Bytes, version: i16) -> Result<(), End> {
+    let mut b = body.clone();
+    let count: u64 = if version >= 9 {
+        // Compact array: unsigned varint of count + 1.
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            if !b.has_remaining() || shift > 35 {
+                return Err(End::Refused("a truncated array length".into()));
+            }
+            let byte = b.get_u8();
+            value |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        value.saturating_sub(1)
+    } else {
+        if b.remaining() < 4 {
+            return Err(End::Refused("a truncated array length".into()));
+        }
+        u64::try_from(b.get_i32()).unwrap_or(0)
+    };
+    if count > b.remaining() as u64 {
+        return Err(End::Refused(format!(
+            "an array of {count} topics in a {}-byte request",
+            body.len()
+        )));
+    }
+    Ok(())
+}
+
+/// SASL PLAIN: `authzid NUL authcid NUL password`, checked by the world.
+async fn authenticate(gw: &Gateway, token: &[u8]) -> Result<Access, String> {
+    let mut parts = token.split(|b| *b == 0);
+    let (Some(_authzid), Some(user), Some(password), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a SASL PLAIN token".into());
+    };
+    let user = String::from_utf8_lossy(user);
+    let password = String::from_utf8_lossy(password);
+    let world = gw.shared.settled_world().await;
+    world
+        .authenticate(&gw.cluster, &user, &password, Utc::now())
+        .map_err(|r| r.to_string())
+}
+
+fn api_versions(error_code: i16) -> ApiVersionsResponse {
+    ApiVersionsResponse::default()
+        .with_error_code(error_code)
+        .with_api_keys(
+            APIS.iter()
+                .map(|(k, min, max)| {
+                    ApiVersion::default()
+                        .with_api_key(*k as i16)
+                        .with_min_version(*min)
+                        .with_max_version((*max).min(max_of(*k)))
+                })
+                .collect(),
+        )
+}
+
+/// The highest version `kafka-protocol` can write for a response.
+fn max_of(k: ApiKey) -> i16 {
+    match k {
+        ApiKey::ApiVersions => ApiVersionsResponse::VERSIONS.max,
+        ApiKey::SaslHandshake => SaslHandshakeResponse::VERSIONS.max,
+        ApiKey::SaslAuthenticate => SaslAuthenticateResponse::VERSIONS.max,
+        ApiKey::Metadata => MetadataResponse::VERSIONS.max,
+        _ => 0,
+    }
+}
+
+/// A stable topic id for an alias, so clients that track ids see the same
+/// one on every call.
+fn topic_id(cluster: &str, alias: &str) -> uuid::Uuid {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{cluster}\0{alias}").as_bytes(),
+    );
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+fn metadata(
+    req: &MetadataRequest,
+    version: i16,
+    visible: &[VisibleTopic],
+    gw: &Gateway,
+) -> MetadataResponse {
+    let ops = |t: &VisibleTopic| {
+        if version >= 8 && req.include_topic_authorized_operations {
+            READ | DESCRIBE | if t.write { WRITE } else { 0 }
+        } else {
+            NOT_REQUESTED
+        }
+    };
+    let describe = |t: &VisibleTopic| {
+        let partitions = (0..t.partitions)
+            .map(|i| {
+                MetadataResponsePartition::default()
+                    .with_partition_index(i)
+                    .with_leader_id(BrokerId(NODE_ID))
+                    .with_leader_epoch(0)
+                    .with_replica_nodes(vec![BrokerId(NODE_ID)])
+                    .with_isr_nodes(vec![BrokerId(NODE_ID)])
+            })
+            .collect();
+        MetadataResponseTopic::default()
+            .with_name(Some(TopicName(StrBytes::from_string(t.alias.clone()))))
+            .with_topic_id(topic_id(&gw.cluster, &t.alias))
+            .with_partitions(partitions)
+            .with_topic_authorized_operations(ops(t))
+    };
+    // A null list (v1+) or an empty one in v0 asks for every topic.
+    let all = match &req.topics {
+        None => true,
+        Some(list) => list.is_empty() && version == 0,
+    };
+    let topics = if all {
+        visible.iter().map(describe).collect()
+    } else {
+        req.topics
+            .iter()
+            .flatten()
+            .filter_map(|wanted| wanted.name.as_ref())
+            .flat_map(|name| {
+                let matching: Vec<_> = visible
+                    .iter()
+                    .filter(|t| t.alias == name.0.as_str())
+                    .map(describe)
+                    .collect();
+                if matching.is_empty() {
+                    // The partner only sees its aliases: anything else is
+                    // unknown, as if it did not exist.
+                    vec![
+                        MetadataResponseTopic::default()
+                            .with_name(Some(name.clone()))
+                            .with_error_code(ResponseError::UnknownTopicOrPartition.code()),
+                    ]
+                } else {
+                    matching
+                }
+            })
+            .collect()
+    };
+    let mut out = MetadataResponse::default()
+        .with_brokers(vec![
+            MetadataResponseBroker::default()
+                .with_node_id(BrokerId(NODE_ID))
+                .with_host(StrBytes::from_string(gw.advertised.ip().to_string()))
+                .with_port(i32::from(gw.advertised.port())),
+        ])
+        .with_cluster_id(Some(StrBytes::from_string(format!(
+            "sandbox-{}",
+            gw.cluster
+        ))))
+        .with_controller_id(BrokerId(NODE_ID))
+        .with_topics(topics);
+    if (8..=10).contains(&version) && req.include_cluster_authorized_operations {
+        out.cluster_authorized_operations = DESCRIBE;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_lengths_beyond_the_frame_are_refused() {
+        let mut huge = Vec::new();
+        huge.extend_from_slice(&i32::MAX.to_be_bytes());
+        assert!(guard_array_length(&Bytes::from(huge), 1).is_err());
+        let mut ok = Vec::new();
+        ok.extend_from_slice(&(-1i32).to_be_bytes());
+        assert!(guard_array_length(&Bytes::from(ok), 1).is_ok());
+        // Compact: 0xffffffff0f is u32::MAX.
+        let compact = Bytes::from_static(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
+        assert!(guard_array_length(&compact, 12).is_err());
+        assert!(guard_array_length(&Bytes::from_static(&[0x80]), 12).is_err());
+        assert!(guard_array_length(&Bytes::from_static(&[0x02, 0x00]), 12).is_ok());
+    }
+
+    #[test]
+    fn every_advertised_version_can_be_written() {
+        for (k, _, max) in APIS {
+            assert!(max <= max_of(k), "{k:?}");
+        }
+    }
+}
