@@ -1,0 +1,523 @@
+//! The partner's side, for real: the sandbox's Gateway listeners checked by
+//! Kafka clients that are not pz's (`kcat`, i.e. librdkafka, and
+//! `kafka-python`), by `pz check`, and by random bytes.
+//!
+//! `kcat` and `kafka-python` are installed by `.ci/run`. Where one is
+//! missing the test says so and is skipped; with `PZ_REQUIRE_TOOLS=1` (set
+//! by `.ci/run`) a missing tool fails the test instead.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+use pz::api::{Client, ZoneStatus};
+use pz::sandbox::RunningSandbox;
+
+fn pz_zone(name: &str) -> pz::api::PartnerZone {
+    zone(name, "gateway-prod")
+}
+
+/// Whether `program --version`-like `probe` runs; if not, says why the
+/// test is skipped (or fails under `PZ_REQUIRE_TOOLS`).
+fn tool(program: &str, probe: &[&str]) -> bool {
+    let ok = std::process::Command::new(program)
+        .args(probe)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        let msg = format!("{program} is not installed here (`.ci/run` installs it)");
+        if std::env::var_os("PZ_REQUIRE_TOOLS").is_some() {
+            panic!("{msg}");
+        }
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+fn has_kcat() -> bool {
+    tool("kcat", &["-V"])
+}
+
+fn has_kafka_python() -> bool {
+    tool("python3", &["-c", "import kafka"])
+}
+
+async fn ready_zone(client: &Client, name: &str) {
+    client
+        .apply_zone(&zone(name, "gateway-prod"), false)
+        .await
+        .unwrap();
+    assert!(
+        eventually(
+            async || client.get_zone(name).await.unwrap().metadata.status
+                == Some(ZoneStatus::Ready),
+            Duration::from_secs(5)
+        )
+        .await
+    );
+}
+
+fn aliases(zone: &pz::api::PartnerZone) -> Vec<String> {
+    let mut v: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
+    v.sort();
+    v
+}
+
+/// `pz credentials NAME --properties`, as the documentation's onboarding does.
+async fn properties(base: &str, name: &str) -> String {
+    let run = pz(base, &["credentials", name, "--properties"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+fn get<'a>(props: &'a str, key: &str) -> &'a str {
+    pz::kafka::properties::get(props, key).unwrap()
+}
+
+fn jaas(props: &str, field: &str) -> String {
+    let jaas = get(props, "sasl.jaas.config");
+    let start = jaas.find(&format!("{field}='")).unwrap() + field.len() + 2;
+    jaas[start..].split('\'').next().unwrap().to_string()
+}
+
+/// `kcat -L` with the file's settings: the topic names, or kcat's error.
+async fn kcat_list(props: &str, password: &str) -> Result<Vec<String>, String> {
+    // Async: the sandbox answers on this test's own runtime.
+    let out = tokio::process::Command::new("kcat")
+        .args(["-L", "-J", "-m", "5", "-b", get(props, "bootstrap.servers")])
+        .args([
+            "-X",
+            &format!("security.protocol={}", get(props, "security.protocol")),
+        ])
+        .args([
+            "-X",
+            &format!("sasl.mechanism={}", get(props, "sasl.mechanism")),
+        ])
+        .args(["-X", &format!("sasl.username={}", jaas(props, "username"))])
+        .args(["-X", &format!("sasl.password={password}")])
+        .output()
+        .await
+        .unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut names: Vec<String> = json["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["topic"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+#[tokio::test]
+async fn the_documented_onboarding_with_kcat() {
+    if !has_kcat() {
+        return;
+    }
+    let mut o = options();
+    o.token_ttl = Duration::from_secs(2);
+    let (sb, client) = start(o).await;
+    let base = sb.base_url();
+    ready_zone(&client, "onboard").await;
+    ready_zone(&client, "neighbour").await;
+    let zone = client.get_zone("onboard").await.unwrap();
+
+    let props = properties(&base, "onboard").await;
+    let secret = jaas(&props, "password");
+    assert_eq!(kcat_list(&props, &secret).await, Ok(aliases(&zone)));
+
+    // Refused by SASL, each with its reason.
+    let wrong = kcat_list(&props, "not-the-secret").await.unwrap_err();
+    assert!(
+        wrong.contains("Authentication failed: wrong secret"),
+        "{wrong}"
+    );
+    let theirs = jaas(&properties(&base, "neighbour").await, "password");
+    let other = kcat_list(&props, &theirs).await.unwrap_err();
+    assert!(
+        other.contains("issued for Partner Zone 'neighbour'"),
+        "{other}"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let expired = kcat_list(&props, &secret).await.unwrap_err();
+    assert!(expired.contains("expired"), "{expired}");
+
+    let fresh = properties(&base, "onboard").await;
+    let fresh_secret = jaas(&fresh, "password");
+    assert!(kcat_list(&fresh, &fresh_secret).await.is_ok());
+    client.delete_zone("onboard").await.unwrap();
+    let deleted = kcat_list(&fresh, &fresh_secret).await.unwrap_err();
+    assert!(deleted.contains("was deleted"), "{deleted}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_topic_under_two_aliases_appears_twice() {
+    if !has_kcat() {
+        return;
+    }
+    let (sb, client) = start(options()).await;
+    let mut z = zone("twice", "gateway-prod");
+    let mut second = z.spec.topics[0].clone();
+    second.name = format!("{}-again", second.name);
+    second.permission = pz::api::Permission::Read;
+    z.spec.topics.push(second);
+    client.apply_zone(&z, false).await.unwrap();
+    assert!(
+        eventually(
+            async || client.get_zone("twice").await.unwrap().metadata.status
+                == Some(ZoneStatus::Ready),
+            Duration::from_secs(5)
+        )
+        .await
+    );
+    let zone = client.get_zone("twice").await.unwrap();
+    let props = properties(&sb.base_url(), "twice").await;
+    let listed = kcat_list(&props, &jaas(&props, "password")).await.unwrap();
+    assert_eq!(listed, aliases(&zone));
+    assert!(
+        listed.contains(&"alias-a".to_string()) && listed.contains(&"alias-a-again".to_string())
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn kafka_python_lists_the_aliases() {
+    if !has_kafka_python() {
+        return;
+    }
+    let (sb, client) = start(options()).await;
+    ready_zone(&client, "pyzone").await;
+    let zone = client.get_zone("pyzone").await.unwrap();
+    let props = properties(&sb.base_url(), "pyzone").await;
+    let script = r#"
+import sys
+from kafka import KafkaAdminClient
+a = KafkaAdminClient(bootstrap_servers=sys.argv[1], security_protocol="SASL_PLAINTEXT",
+    sasl_mechanism="PLAIN", sasl_plain_username=sys.argv[2], sasl_plain_password=sys.argv[3],
+    request_timeout_ms=5000)
+print("\n".join(sorted(a.list_topics())))
+a.close()
+"#;
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", script, get(&props, "bootstrap.servers")])
+        .arg(jaas(&props, "username"))
+        .arg(jaas(&props, "password"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed, aliases(&zone));
+    sb.shutdown().await;
+}
+
+async fn check(base: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", "json"]);
+    let run = pz(base, &all, None).await;
+    let json = serde_json::from_str(&run.stdout).unwrap_or(serde_json::Value::Null);
+    (run.code, json, run.stderr)
+}
+
+fn failed_step(report: &serde_json::Value) -> (String, String) {
+    let step = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["outcome"] == "fail")
+        .unwrap_or_else(|| panic!("a failed step in {report}"));
+    (
+        step["step"].as_str().unwrap().to_string(),
+        step["detail"].as_str().unwrap().to_string(),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn pz_check_passes_on_a_ready_zone_and_names_each_failure() {
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    ready_zone(&client, "checked").await;
+    let props = properties(&base, "checked").await;
+    let good = write(dir.path(), "config.properties", &props);
+
+    let (code, report, _) = check(&base, &["checked", "--properties", &good]).await;
+    assert_eq!(code, 0, "{report}");
+    let steps: Vec<(&str, &str)> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("bootstrap", "pass"),
+            ("tcp", "pass"),
+            ("tls", "skip"),
+            ("sasl", "pass"),
+            ("topics", "pass")
+        ]
+    );
+    let zone = client.get_zone("checked").await.unwrap();
+    let mut seen: Vec<String> =
+        serde_json::from_value(report["topics"]["visible"].clone()).unwrap();
+    seen.sort();
+    assert_eq!(seen, aliases(&zone));
+
+    // --generate: a new secret, and the same result.
+    let (code, _, stderr) = check(&base, &["checked", "--generate"]).await;
+    assert_eq!(code, 0);
+    assert!(stderr.contains("generated a new secret"), "{stderr}");
+
+    // Wrong secret: the SASL step, with the Gateway's reason.
+    let bad = write(
+        dir.path(),
+        "bad.properties",
+        &props.replace(&jaas(&props, "password"), "guess"),
+    );
+    let (code, report, _) = check(&base, &["checked", "--properties", &bad]).await;
+    assert_eq!(code, 1);
+    let (step, detail) = failed_step(&report);
+    assert_eq!(step, "sasl");
+    assert!(detail.contains("wrong secret"), "{detail}");
+
+    // Another zone's file: the topics differ.
+    let mut other = pz_zone("other");
+    other.spec.topics.truncate(1);
+    client.apply_zone(&other, false).await.unwrap();
+    assert!(
+        eventually(
+            async || client.get_zone("other").await.unwrap().metadata.status
+                == Some(ZoneStatus::Ready),
+            Duration::from_secs(5)
+        )
+        .await
+    );
+    let theirs = write(
+        dir.path(),
+        "other.properties",
+        &properties(&base, "other").await,
+    );
+    let (code, report, stderr) = check(&base, &["checked", "--properties", &theirs]).await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(failed_step(&report).0, "topics");
+    assert!(
+        stderr.contains("is not checked's service account"),
+        "{stderr}"
+    );
+
+    // A zone being deployed: SASL says so.
+    let mut edited = zone.clone();
+    edited.spec.display_name = Some("Checked again".into());
+    client.apply_zone(&edited, false).await.unwrap();
+    let (code, report, _) = check(&base, &["checked", "--properties", &good]).await;
+    assert_eq!(code, 1);
+    let (step, detail) = failed_step(&report);
+    assert_eq!(
+        (step.as_str(), detail.contains("not deployed")),
+        ("sasl", true),
+        "{detail}"
+    );
+
+    // Usage: no secret given, an unreadable file, a masked password.
+    let (code, _, stderr) = check(&base, &["checked"]).await;
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = check(&base, &["checked", "--properties", "/nonexistent"]).await;
+    assert_eq!(code, 2);
+    let masked = write(
+        dir.path(),
+        "masked.properties",
+        &props.replace(&jaas(&props, "password"), "****"),
+    );
+    let (code, _, stderr) = check(&base, &["checked", "--properties", &masked]).await;
+    assert_eq!(code, 2);
+    assert!(stderr.contains("masked"), "{stderr}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_down_gateway_refuses_at_the_tcp_step_and_comes_back() {
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    ready_zone(&client, "downtime").await;
+    let http = reqwest::Client::new();
+    let toggle = async |state: &str| {
+        let r = http
+            .put(format!("{base}/sandbox/gateway/gateway-prod/{state}"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    };
+    toggle("down").await;
+    let (code, report, _) = check(&base, &["downtime", "--generate"]).await;
+    assert_eq!(code, 1);
+    let (step, detail) = failed_step(&report);
+    assert_eq!(step, "tcp");
+    assert!(detail.contains("connection refused"), "{detail}");
+
+    toggle("up").await;
+    let mut last = serde_json::Value::Null;
+    let back = eventually(
+        async || {
+            let (code, report, _) = check(&base, &["downtime", "--generate"]).await;
+            last = report;
+            code == 0
+        },
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(back, "{last}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_listener_that_never_answers_times_out_within_the_bound() {
+    let (sb, client) = start(options()).await;
+    ready_zone(&client, "silent").await;
+    // Accepts connections, reads nothing, answers nothing.
+    let mute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = mute.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = mute.accept().await {
+            held.push(s);
+        }
+    });
+    let props = properties(&sb.base_url(), "silent").await;
+    let real = get(&props, "bootstrap.servers").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "config.properties",
+        &props.replace(&real, &addr.to_string()),
+    );
+    let started = Instant::now();
+    let (code, report, _) = check(&sb.base_url(), &["silent", "--properties", &file]).await;
+    let took = started.elapsed();
+    assert_eq!(code, 1);
+    let (step, detail) = failed_step(&report);
+    assert_eq!(step, "sasl");
+    assert!(detail.contains("no answer within 5 s"), "{detail}");
+    assert!(took < Duration::from_secs(9), "took {took:?}");
+    sb.shutdown().await;
+}
+
+/// The first Gateway's listener of a running sandbox.
+fn listener(sb: &RunningSandbox) -> std::net::SocketAddr {
+    sb.kafka
+        .iter()
+        .find(|l| l.cluster == "gateway-prod")
+        .unwrap()
+        .addr
+}
+
+mod random_bytes {
+    use super::*;
+    use proptest::prelude::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Sends `bytes`, then reads until the sandbox closes or 300 ms pass.
+    async fn poke(addr: std::net::SocketAddr, bytes: &[u8]) {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let _ = s.write_all(bytes).await;
+        let _ = s.shutdown().await;
+        let mut sink = vec![0u8; 4096];
+        let _ = tokio::time::timeout(Duration::from_millis(300), async {
+            while let Ok(n) = s.read(&mut sink).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
+    /// A framed request with a real API key and version and a random body:
+    /// closer to what a confused client sends than pure noise.
+    fn framed() -> impl Strategy<Value = Vec<u8>> {
+        (
+            0i16..80,
+            -1i16..20,
+            any::<i32>(),
+            proptest::collection::vec(any::<u8>(), 0..300),
+        )
+            .prop_map(|(key, version, id, body)| {
+                let mut frame = Vec::new();
+                frame.extend_from_slice(&key.to_be_bytes());
+                frame.extend_from_slice(&version.to_be_bytes());
+                frame.extend_from_slice(&id.to_be_bytes());
+                frame.extend_from_slice(&body);
+                let mut out = (frame.len() as u32).to_be_bytes().to_vec();
+                out.extend(frame);
+                out
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_leave_the_gateway_standing(
+            noise in proptest::collection::vec(any::<u8>(), 0..600),
+            frame in framed(),
+        ) {
+            let addr = shared_listener();
+            let rt = runtime();
+            rt.block_on(async {
+                poke(addr, &noise).await;
+                poke(addr, &frame).await;
+                // Still a Kafka listener: ApiVersions is answered.
+                let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let mut conn = pz::kafka::Connection::new(stream);
+                let answer = conn
+                    .call(&kafka_protocol::messages::ApiVersionsRequest::default(), 0)
+                    .await
+                    .unwrap();
+                assert_eq!(answer.error_code, 0);
+            });
+        }
+    }
+
+    /// One sandbox for every case, on a thread and runtime of its own (each
+    /// case has its own runtime).
+    fn shared_listener() -> std::net::SocketAddr {
+        use std::sync::OnceLock;
+        static ADDR: OnceLock<std::net::SocketAddr> = OnceLock::new();
+        *ADDR.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                runtime().block_on(async {
+                    let (sb, _) = start(options()).await;
+                    tx.send(listener(&sb)).unwrap();
+                    std::future::pending::<()>().await;
+                });
+            });
+            rx.recv().unwrap()
+        })
+    }
+}
