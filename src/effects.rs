@@ -36,6 +36,9 @@ pub struct Ctx {
     /// The number of the last draft save or delete done: older ones that
     /// arrive late are dropped.
     pub draft_done: std::sync::Arc<std::sync::Mutex<u64>>,
+    /// Where an effect may report progress before it ends (the event
+    /// loop's channel); without it only the final messages count.
+    pub progress: Option<tokio::sync::mpsc::UnboundedSender<Msg>>,
 }
 
 impl Ctx {
@@ -46,6 +49,7 @@ impl Ctx {
             method,
             draft,
             draft_done: Default::default(),
+            progress: None,
         }
     }
 
@@ -214,6 +218,36 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             }
             .await;
             Action::CredentialsDone(name, result)
+        }
+        Effect::CheckAccess {
+            zone,
+            properties,
+            aliases,
+        } => {
+            let settings = match crate::kafka::properties::parse(properties.expose()) {
+                Ok(s) => s,
+                Err(e) => {
+                    return vec![Msg::Action(Action::Notice(Err(format!(
+                        "Cannot check {zone}: the Console's kafka-configuration: {e}"
+                    ))))];
+                }
+            };
+            let plan = crate::kafka::check::Plan {
+                zone: zone.clone(),
+                settings,
+                source: "the Console's kafka-configuration".into(),
+                expected: aliases,
+                cacert: None,
+                step_timeout: crate::kafka::check::STEP_TIMEOUT,
+            };
+            let progress = ctx.progress.clone();
+            let report = crate::kafka::check::run(plan, |step| {
+                if let Some(tx) = &progress {
+                    let _ = tx.send(Msg::Action(Action::CheckStep(zone.clone(), step.clone())));
+                }
+            })
+            .await;
+            Action::CheckDone(zone, report)
         }
         Effect::Copy { text, what } => {
             return match blocking(move || clipboard::copy(&text, method)).await {

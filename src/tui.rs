@@ -274,7 +274,8 @@ fn run_effects(effects: Vec<Effect>, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>)
             }
             Err(effect) => effect,
         };
-        let ctx = ctx.clone();
+        let mut ctx = ctx.clone();
+        ctx.progress = Some(tx.clone());
         let tx = tx.clone();
         tokio::spawn(async move {
             for msg in perform(effect, &ctx).await {

@@ -178,6 +178,53 @@ async fn a_pending_zone_deletes_at_once() {
 }
 
 #[tokio::test]
+async fn t_checks_the_partners_access_from_the_console() {
+    let (sb, client, mut app) = loaded().await;
+    // From the list: `t` opens the view to generate first, then checks.
+    app.list.select_name("stark-payments");
+    drive(&mut app, Action::Credentials(C::OpenToCheck), &client).await;
+    drive(&mut app, Action::Credentials(C::Confirm), &client).await;
+    let Some(Overlay::Credentials(view)) = &app.overlay else {
+        panic!("credentials view")
+    };
+    let check = view.check.as_ref().expect("a check ran");
+    let (ok, summary) = check.result.clone().expect("it ended");
+    assert!(ok, "{summary}: {:?}", check.steps);
+    let names: Vec<&str> = check.steps.iter().map(|s| s.step.label()).collect();
+    assert_eq!(names, ["bootstrap", "tcp", "tls", "sasl", "topics"]);
+    let screen = draw(&app);
+    assert!(screen.contains("✓ sasl"), "{screen}");
+    assert!(screen.contains("sees exactly its 3 topics"), "{screen}");
+
+    // The Gateway goes down: `t` again says where it fails.
+    reqwest::Client::new()
+        .put(format!(
+            "{}/sandbox/gateway/gateway-prod/down",
+            sb.base_url()
+        ))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    // (The listener closes as soon as its task sees the change.)
+    let mut last = (true, String::new());
+    for _ in 0..40 {
+        drive(&mut app, Action::Credentials(C::Check), &client).await;
+        let Some(Overlay::Credentials(view)) = &app.overlay else {
+            panic!("credentials view")
+        };
+        last = view.check.as_ref().unwrap().result.clone().unwrap();
+        if !last.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!last.0);
+    assert!(last.1.contains("tcp step failed"), "{}", last.1);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn credentials_flow_copies_a_complete_config() {
     let (sb, client, mut app) = loaded().await;
     app.list.select_name("stark-payments");

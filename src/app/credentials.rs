@@ -4,6 +4,7 @@
 use super::{App, Effect, Overlay, ToastKind};
 use crate::api::ApiError;
 use crate::credentials::{bootstrap_servers, kafka_topics_command, partner_properties};
+use crate::kafka::check::{Report, Step};
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,11 +29,35 @@ pub struct CredentialsView {
     pub save_path: Option<String>,
     /// A path that exists: waiting for `y` to overwrite.
     pub overwrite: Option<String>,
+    /// The zone's topic aliases, which the partner should see.
+    pub aliases: Vec<String>,
+    /// Opened with `t`: check access as soon as the secret exists.
+    pub check_after: bool,
+    /// The access check (`t`), running or done.
+    pub check: Option<AccessCheck>,
+}
+
+/// The partner's-eye check of the Gateway, as its steps arrive.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AccessCheck {
+    pub steps: Vec<Step>,
+    /// Set when it ended: whether every step passed, and a summary.
+    pub result: Option<(bool, String)>,
+}
+
+impl AccessCheck {
+    pub fn running(&self) -> bool {
+        self.result.is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CredentialsAction {
     Open,
+    /// `t` outside the view: open it to generate a secret, then check.
+    OpenToCheck,
+    /// `t` in the view: check the partner's access with the secret.
+    Check,
     Confirm,
     Reveal,
     CopySecret,
@@ -78,7 +103,10 @@ impl CredentialsView {
 }
 
 pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
-    if action == CredentialsAction::Open {
+    if matches!(
+        action,
+        CredentialsAction::Open | CredentialsAction::OpenToCheck
+    ) {
         if app.connection.read_only || app.overlay.is_some() {
             return Vec::new();
         }
@@ -94,6 +122,9 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                 revealed: false,
                 save_path: None,
                 overwrite: None,
+                aliases: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
+                check_after: action == CredentialsAction::OpenToCheck,
+                check: None,
             })));
         }
         return Vec::new();
@@ -115,6 +146,7 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             }
         }
         CredentialsAction::Reveal => view.revealed = !view.revealed,
+        CredentialsAction::Check => effects.extend(start_check(view)),
         CredentialsAction::CopySecret => {
             if let Phase::Shown { secret, .. } = &view.phase {
                 effects.push(Effect::Copy {
@@ -180,13 +212,62 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                 });
             }
         }
-        CredentialsAction::Open => {}
+        CredentialsAction::Open | CredentialsAction::OpenToCheck => {}
     }
     effects
 }
 
-pub fn done(app: &mut App, name: String, result: Result<(Secret, String), ApiError>) {
+fn start_check(view: &mut CredentialsView) -> Option<Effect> {
+    if view.check.as_ref().is_some_and(AccessCheck::running) {
+        return None;
+    }
+    let properties = view.properties()?;
+    view.check = Some(AccessCheck::default());
+    Some(Effect::CheckAccess {
+        zone: view.zone.clone(),
+        properties,
+        aliases: view.aliases.clone(),
+    })
+}
+
+/// A step of the access check ended.
+pub fn check_step(app: &mut App, zone: &str, step: Step) {
+    if let Some(Overlay::Credentials(view)) = &mut app.overlay
+        && view.zone == zone
+        && let Some(check) = &mut view.check
+        && check.running()
+    {
+        check.steps.push(step);
+    }
+}
+
+/// The access check ended (its report has every step).
+pub fn check_done(app: &mut App, zone: &str, report: Report) {
+    let summary = report.summary();
+    if let Some(Overlay::Credentials(view)) = &mut app.overlay
+        && view.zone == zone
+        && let Some(check) = &mut view.check
+    {
+        check.steps = report.steps;
+        check.result = Some((report.ok, summary.clone()));
+    }
+    let kind = if report.ok {
+        ToastKind::Success
+    } else {
+        ToastKind::Failure
+    };
+    app.toast(kind, format!("{zone}: {summary}"));
+}
+
+/// The secret arrived (or did not); returns the check to start if the view
+/// was opened with `t`.
+pub fn done(
+    app: &mut App,
+    name: String,
+    result: Result<(Secret, String), ApiError>,
+) -> Option<Effect> {
     let failed = result.as_ref().err().map(|e| e.to_string());
+    let mut check = None;
     if let Some(Overlay::Credentials(view)) = &mut app.overlay
         && view.zone == name
     {
@@ -194,11 +275,16 @@ pub fn done(app: &mut App, name: String, result: Result<(Secret, String), ApiErr
             Ok((secret, config)) => Phase::Shown { secret, config },
             Err(e) => Phase::Failed(e.to_string()),
         };
+        if view.check_after && matches!(view.phase, Phase::Shown { .. }) {
+            view.check_after = false;
+            check = start_check(view);
+        }
     }
     match failed {
         Some(e) => app.error = Some(format!("Could not generate credentials for {name}: {e}")),
         None => app.toast(ToastKind::Success, format!("New credentials for {name}")),
     }
+    check
 }
 
 #[cfg(test)]
@@ -261,6 +347,56 @@ mod tests {
                 ..
             }]
         ));
+    }
+
+    #[test]
+    fn t_checks_with_the_secret_and_collects_the_steps() {
+        use crate::kafka::check::{Outcome, StepKind};
+        let mut a = shown();
+        let fx = a.update(Action::Credentials(CredentialsAction::Check));
+        assert!(
+            matches!(&fx[..], [Effect::CheckAccess { zone, properties, .. }]
+            if zone == "a" && properties.expose().contains("password='tok.en.sig'"))
+        );
+        // A second `t` while it runs starts nothing.
+        assert!(
+            a.update(Action::Credentials(CredentialsAction::Check))
+                .is_empty()
+        );
+        let step = Step {
+            step: StepKind::Tcp,
+            outcome: Outcome::Fail,
+            detail: "connection refused".into(),
+            ms: 1,
+        };
+        a.update(Action::CheckStep("a".into(), step.clone()));
+        let report = Report {
+            zone: "a".into(),
+            ok: false,
+            steps: vec![step],
+            topics: None,
+        };
+        a.update(Action::CheckDone("a".into(), report));
+        let Some(Overlay::Credentials(v)) = &a.overlay else {
+            panic!()
+        };
+        let check = v.check.as_ref().unwrap();
+        assert_eq!(check.steps.len(), 1);
+        assert_eq!(check.result.as_ref().map(|r| r.0), Some(false));
+        assert!(a.toasts.iter().any(|t| t.text.contains("tcp step failed")));
+    }
+
+    #[test]
+    fn t_outside_generates_first_then_checks() {
+        let mut a = app_with(&["a"], chrono::Utc::now());
+        a.update(Action::Credentials(CredentialsAction::OpenToCheck));
+        let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
+        assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
+        let fx = a.update(Action::CredentialsDone(
+            "a".into(),
+            Ok((Secret::new("tok.en.sig"), CONFIG.into())),
+        ));
+        assert!(matches!(&fx[..], [Effect::CheckAccess { .. }]), "{fx:?}");
     }
 
     #[test]

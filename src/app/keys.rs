@@ -68,6 +68,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                     KeyCode::Char('p') => C::CopyProperties,
                     KeyCode::Char('k') => C::CopyCommand,
                     KeyCode::Char('s') => C::SaveStart,
+                    KeyCode::Char('t') => C::Check,
                     _ => return None,
                 }
             };
@@ -123,6 +124,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('y') => Action::CopyYaml,
         KeyCode::Char('d') if writable => Action::Delete(D::Open),
         KeyCode::Char('c') if writable => Action::Credentials(C::Open),
+        KeyCode::Char('t') if writable => Action::Credentials(C::OpenToCheck),
         KeyCode::Char('n') if writable => Action::Wizard(super::WizardAction::New),
         KeyCode::Char('e') if writable => Action::Wizard(super::WizardAction::Edit),
         KeyCode::Char(':') if writable => Action::CommandStart,
@@ -167,6 +169,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
                 h("p", "copy config", shown),
                 h("k", "copy command", shown),
                 h("s", "save", shown),
+                h("t", "check access", shown),
                 h("esc", "close", true),
             ];
         }
@@ -211,6 +214,9 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
         }
         out.push(h("e", "edit", has_zone));
         out.push(h("c", "credentials", has_zone));
+        if matches!(app.screen, Screen::Detail { .. }) {
+            out.push(h("t", "check access", has_zone));
+        }
         out.push(h("d", "delete", has_zone));
     } else if app.forbidden.is_some() {
         // As read-only does, but saying why: the key may not change zones.

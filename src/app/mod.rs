@@ -90,6 +90,9 @@ pub enum Action {
     DeleteDone(String, Result<(), ApiError>),
     Credentials(credentials::CredentialsAction),
     CredentialsDone(String, Result<(Secret, String), ApiError>),
+    /// A step of the access check (`t`) ended; then the whole report.
+    CheckStep(String, crate::kafka::check::Step),
+    CheckDone(String, crate::kafka::check::Report),
     /// The result of a copy or a save, as a message for a toast.
     Notice(Result<String, String>),
     Wizard(WizardAction),
@@ -117,6 +120,12 @@ pub enum Effect {
     DeleteZone(String),
     /// Generate a secret, and fetch the kafka-configuration with it.
     GenerateCredentials(String),
+    /// Connect to the Gateway as the partner, with these properties.
+    CheckAccess {
+        zone: String,
+        properties: Secret,
+        aliases: Vec<String>,
+    },
     /// Copy text; `what` names it for the toast, `secret` keeps it out of logs.
     Copy {
         text: Secret,
@@ -305,7 +314,11 @@ impl App {
             Action::Delete(a) => effects.extend(delete::update(self, a)),
             Action::DeleteDone(name, result) => delete::done(self, name, result),
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),
-            Action::CredentialsDone(name, result) => credentials::done(self, name, result),
+            Action::CredentialsDone(name, result) => {
+                return credentials::done(self, name, result).into_iter().collect();
+            }
+            Action::CheckStep(zone, step) => credentials::check_step(self, &zone, step),
+            Action::CheckDone(zone, report) => credentials::check_done(self, &zone, report),
             Action::Notice(Ok(text)) => self.toast(ToastKind::Success, text),
             Action::Wizard(a) => effects.extend(wizard::update(self, a)),
             Action::CommandStart => self.command = Some(String::new()),

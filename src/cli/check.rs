@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::Usage;
 use crate::backend::Backend;
 use crate::credentials;
-use crate::kafka::check::{self, Outcome, Plan, Report, Step};
+use crate::kafka::check::{self, Plan, Report};
 use crate::kafka::properties;
 use crate::sanitize::line;
 
@@ -104,7 +104,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
     let json = args.json;
     let report = check::run(plan, |step| {
         if !json {
-            println!("{}", step_line(step));
+            println!("  {}", step.line());
             let _ = std::io::stdout().flush();
         }
     })
@@ -117,37 +117,11 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
     Ok(if report.ok { 0 } else { 1 })
 }
 
-/// One step as a line: mark, name, time, detail.
-pub fn step_line(step: &Step) -> String {
-    let mark = match step.outcome {
-        Outcome::Pass => "✓",
-        Outcome::Fail => "✖",
-        Outcome::Skip => "-",
-    };
-    let ms = match step.outcome {
-        Outcome::Skip => "        ".to_string(),
-        _ => format!("{:>5} ms", step.ms),
-    };
-    format!(
-        "  {mark} {:<9} {ms}  {}",
-        step.step.label(),
-        line(&step.detail)
-    )
-}
-
 fn summary(report: &Report, took: std::time::Duration) -> String {
-    let zone = line(&report.zone);
-    let ms = took.as_millis();
-    if report.ok {
-        let n = report.topics.as_ref().map_or(0, |t| t.visible.len());
-        format!("{zone}: the partner gets in and sees exactly its {n} topics ({ms} ms)")
-    } else {
-        let failed = report
-            .steps
-            .iter()
-            .find(|s| s.outcome == Outcome::Fail)
-            .map(|s| s.step.label())
-            .unwrap_or("a step");
-        format!("{zone}: the partner cannot get in: the {failed} step failed ({ms} ms)")
-    }
+    format!(
+        "{}: {} ({} ms)",
+        line(&report.zone),
+        report.summary(),
+        took.as_millis()
+    )
 }

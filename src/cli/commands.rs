@@ -392,9 +392,14 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     let running = sandbox::start(options).await?;
     for l in &running.kafka {
         eprintln!(
-            "Gateway {}: Kafka (SASL_PLAINTEXT, PLAIN) on {}",
+            "Gateway {}: Kafka (SASL_PLAINTEXT, PLAIN) on {}{}",
             line(&l.cluster),
-            l.addr
+            l.addr,
+            if l.down_at_start {
+                " (marked down: not listening until it is up)"
+            } else {
+                ""
+            }
         );
     }
     let state = line(&state.display().to_string()).into_owned();

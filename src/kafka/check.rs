@@ -62,6 +62,44 @@ pub struct Step {
     pub ms: u64,
 }
 
+impl Step {
+    /// The step as one line: mark, name, time, detail (sanitised).
+    pub fn line(&self) -> String {
+        let mark = match self.outcome {
+            Outcome::Pass => "✓",
+            Outcome::Fail => "✖",
+            Outcome::Skip => "-",
+        };
+        let ms = match self.outcome {
+            Outcome::Skip => "        ".to_string(),
+            _ => format!("{:>5} ms", self.ms),
+        };
+        format!(
+            "{mark} {:<9} {ms}  {}",
+            self.step.label(),
+            crate::sanitize::line(&self.detail)
+        )
+    }
+}
+
+impl Report {
+    /// One line on how it went.
+    pub fn summary(&self) -> String {
+        if self.ok {
+            let n = self.topics.as_ref().map_or(0, |t| t.visible.len());
+            format!("The partner gets in and sees exactly its {n} topics.")
+        } else {
+            let failed = self
+                .steps
+                .iter()
+                .find(|s| s.outcome == Outcome::Fail)
+                .map(|s| s.step.label())
+                .unwrap_or("a step");
+            format!("The partner cannot get in: the {failed} step failed.")
+        }
+    }
+}
+
 /// What the topics step found, for scripts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TopicsSeen {

@@ -21,6 +21,8 @@ const MAX_CONNECTIONS: usize = 256;
 pub struct KafkaListener {
     pub cluster: String,
     pub addr: SocketAddr,
+    /// Down when the sandbox started (it may go up or down since).
+    pub down_at_start: bool,
 }
 
 /// Listening sockets bound for the Gateway clusters, before they serve.
@@ -57,6 +59,7 @@ pub(super) async fn bind(
         listeners.push(KafkaListener {
             cluster: cluster.clone(),
             addr,
+            down_at_start: *down,
         });
         sockets.push((!down).then_some(socket));
     }

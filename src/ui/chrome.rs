@@ -132,6 +132,8 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
         "previous",
         "shared",
         "another alias",
+        "check access",
+        "yaml",
     ] {
         if hint_line(&hints, &app.theme).width() <= area.width as usize {
             break;

@@ -11,6 +11,7 @@ use super::widgets::{bold, field};
 use crate::app::App;
 use crate::app::credentials::{CredentialsView, Phase};
 use crate::credentials::expiry;
+use crate::kafka::check::Outcome;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
     let t = &app.theme;
@@ -22,7 +23,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
     match &v.phase {
         Phase::Confirm => {
             lines.push(Line::from(Span::styled(
-                "Generate a new secret for this service account?",
+                if v.check_after {
+                    "Generate a new secret to check the partner's access with it?"
+                } else {
+                    "Generate a new secret for this service account?"
+                },
                 bold(t.text),
             )));
             lines.push(Line::from(Span::styled(
@@ -62,25 +67,58 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                     t,
                 ));
             }
-            lines.push(Line::from(""));
-            for warning in [
-                "This secret cannot be shown again: copy or save it now.",
-                "Earlier secrets stay valid until they expire.",
-                "To revoke the partner's access, delete the zone.",
-            ] {
-                lines.push(Line::from(Span::styled(format!("• {warning}"), t.warning)));
+            // Once a check runs, its lines take the place of the reminders
+            // (the footer still lists the keys): it fits in 80x24.
+            if v.check.is_none() {
+                lines.push(Line::from(""));
+                for warning in [
+                    "This secret cannot be shown again: copy or save it now.",
+                    "Earlier secrets stay valid until they expire.",
+                    "To revoke the partner's access, delete the zone.",
+                ] {
+                    lines.push(Line::from(Span::styled(format!("• {warning}"), t.warning)));
+                }
+                lines.push(Line::from(""));
+                for (k, what) in [
+                    ("y", "copy the secret"),
+                    ("p", "copy config.properties for the partner"),
+                    ("k", "copy the kafka-topics command"),
+                    ("s", "save config.properties to a file (0600)"),
+                    ("t", "check the partner's access (connects to the Gateway)"),
+                ] {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {k}  "), bold(t.accent)),
+                        Span::styled(what, t.text),
+                    ]));
+                }
             }
-            lines.push(Line::from(""));
-            for (k, what) in [
-                ("y", "copy the secret"),
-                ("p", "copy config.properties for the partner"),
-                ("k", "copy the kafka-topics command"),
-                ("s", "save config.properties to a file (0600)"),
-            ] {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {k}  "), bold(t.accent)),
-                    Span::styled(what, t.text),
-                ]));
+            if let Some(check) = &v.check {
+                lines.push(Line::from(""));
+                lines.push(Line::from(Span::styled(
+                    "Access check, as the partner would connect:",
+                    bold(t.text),
+                )));
+                for step in &check.steps {
+                    let style = match step.outcome {
+                        Outcome::Pass => t.success,
+                        Outcome::Fail => t.failure,
+                        Outcome::Skip => t.muted,
+                    };
+                    lines.push(Line::from(Span::styled(
+                        format!("  {}", step.line()),
+                        style,
+                    )));
+                }
+                match &check.result {
+                    None => lines.push(Line::from(Span::styled(
+                        "  … checking (each step gives up after 5 s)",
+                        t.warning,
+                    ))),
+                    Some((ok, summary)) => lines.push(Line::from(Span::styled(
+                        summary.clone(),
+                        bold(if *ok { t.success } else { t.failure }),
+                    ))),
+                }
             }
             if let Some(path) = &v.save_path {
                 lines.push(Line::from(""));
@@ -98,7 +136,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
             }
         }
     }
-    let popup = centered(area, 78, lines.len() as u16 + 2);
+    // The height the wrapped text takes inside the borders.
+    let inner = usize::from(78u16.min(area.width).saturating_sub(2)).max(1);
+    let height: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let popup = centered(area, 78, u16::try_from(height + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
