@@ -61,6 +61,10 @@ pub struct ConfigFile {
     pub theme: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clipboard: Option<String>,
+    /// Seconds after which a copied secret is emptied from the system
+    /// clipboard (0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clipboard_clear_secs: Option<u64>,
     #[serde(default)]
     pub contexts: BTreeMap<String, Context>,
 }

@@ -5,7 +5,7 @@ use crate::api::Client;
 use crate::api::yaml::parse_zones;
 use crate::app::credentials::CredentialsAction;
 use crate::app::{Action, Effect, Wizard, WizardAction};
-use crate::clipboard::{self, Method};
+use crate::clipboard::{self, Plan};
 use crate::credentials::{Saved, save_private};
 
 /// What a finished effect tells the event loop.
@@ -14,6 +14,8 @@ pub enum Msg {
     Action(Action),
     /// Bytes for the terminal itself (OSC 52), written between frames.
     Terminal(Vec<u8>),
+    /// Text to print plainly outside the drawing (`o`/`O`).
+    PlainOut(crate::secret::Secret),
 }
 
 /// How to read the configuration again (a Console target only).
@@ -30,7 +32,10 @@ pub struct Ctx {
     /// The client in use; replaced when the connection is re-read.
     client: std::sync::Arc<std::sync::Mutex<Client>>,
     pub reconnect: Option<Reconnector>,
-    pub method: Method,
+    /// The ways a copy takes.
+    pub clipboard: Plan,
+    /// Secrets are emptied from the system clipboard after this long.
+    pub clear_after: Option<std::time::Duration>,
     /// Where the wizard's draft is kept.
     pub draft: std::path::PathBuf,
     /// The number of the last draft save or delete done: older ones that
@@ -42,11 +47,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(client: Client, method: Method, draft: std::path::PathBuf) -> Ctx {
+    pub fn new(client: Client, clipboard: Plan, draft: std::path::PathBuf) -> Ctx {
         Ctx {
             client: std::sync::Arc::new(std::sync::Mutex::new(client)),
             reconnect: None,
-            method,
+            clipboard,
+            clear_after: None,
             draft,
             draft_done: Default::default(),
             progress: None,
@@ -97,6 +103,7 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
             _ => Ok(()),
         }),
+        Effect::PlainOut(text) => return Ok(vec![Msg::PlainOut(text)]),
         other => return Err(other),
     };
     Ok(match result {
@@ -109,7 +116,7 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
 
 pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
     let client = &ctx.client();
-    let method = ctx.method;
+    let plan = ctx.clipboard;
     let action = match effect {
         Effect::CountGateways => Action::GatewaysCounted(
             client
@@ -219,6 +226,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             .await;
             Action::CredentialsDone(name, result)
         }
+        Effect::PlainOut(text) => return vec![Msg::PlainOut(text)],
         Effect::CheckAccess {
             zone,
             properties,
@@ -249,23 +257,29 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             .await;
             Action::CheckDone(zone, report)
         }
-        Effect::Copy { text, what } => {
-            return match blocking(move || clipboard::copy(&text, method)).await {
-                Ok(outcome) => {
-                    let via = outcome.method.describe();
-                    let mut out = Vec::new();
-                    if let Some(bytes) = outcome.terminal_bytes {
-                        out.push(Msg::Terminal(bytes));
-                    }
-                    out.push(Msg::Action(Action::Notice(Ok(format!(
-                        "Copied {what} via {via}"
-                    )))));
-                    out
+        Effect::Copy { text, what, secret } => {
+            let clear_after = ctx.clear_after.filter(|_| secret);
+            let digest = clear_after.map(|_| clipboard::system::digest(text.expose()));
+            let copied = match blocking(move || Ok(clipboard::copy(&text, plan, secret))).await {
+                Ok(c) => c,
+                Err(e) => {
+                    return vec![Msg::Action(Action::Notice(Err(format!(
+                        "Could not copy {what}: {e}"
+                    ))))];
                 }
-                Err(e) => vec![Msg::Action(Action::Notice(Err(format!(
-                    "Could not copy {what}: {e}"
-                ))))],
             };
+            let summary = copied.summary(&what, clear_after.map(|d| d.as_secs()));
+            if let (Some(after), Some(digest)) = (clear_after, digest)
+                && copied.system_holds()
+            {
+                clear_later(after, digest, ctx.progress.clone());
+            }
+            let mut out = Vec::new();
+            if let Some(bytes) = copied.terminal_bytes {
+                out.push(Msg::Terminal(bytes));
+            }
+            out.push(Msg::Action(Action::Copied(summary)));
+            return out;
         }
         Effect::Save {
             path,
@@ -285,6 +299,25 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         }
     };
     vec![Msg::Action(action)]
+}
+
+/// After `after`, empties the system clipboard if it still holds the text
+/// of `digest` (never a text copied since), and says so.
+fn clear_later(
+    after: std::time::Duration,
+    digest: clipboard::system::Digest,
+    progress: Option<tokio::sync::mpsc::UnboundedSender<Msg>>,
+) {
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let cleared = blocking(move || clipboard::system::clear_if_still(digest)).await;
+        tracing::info!("clipboard clear after {after:?}: {cleared:?}");
+        if let (Ok(true), Some(tx)) = (cleared, progress) {
+            let _ = tx.send(Msg::Action(Action::Notice(Ok(
+                "Cleared the secret from the system clipboard".into(),
+            ))));
+        }
+    });
 }
 
 /// Runs blocking work (clipboard, files) off the async threads; a task

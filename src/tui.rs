@@ -62,7 +62,8 @@ pub struct Started {
     app: App,
     target: Target,
     paths: Paths,
-    method: clipboard::Method,
+    clipboard: clipboard::Plan,
+    clear_after: Option<Duration>,
 }
 
 /// Reads the configuration, takes the terminal and draws the first frame,
@@ -80,7 +81,12 @@ pub fn start(cli: &Cli) -> anyhow::Result<Started> {
         .unwrap_or("auto")
         .parse()
         .map_err(anyhow::Error::msg)?;
-    let method = clipboard::choose(mode, &clipboard::Env::current());
+    let plan = clipboard::plan(mode, &clipboard::Env::current());
+    let clear_secs = cli
+        .clipboard_clear
+        .or(file.clipboard_clear_secs)
+        .unwrap_or(clipboard::CLEAR_AFTER_SECS);
+    let clear_after = (clear_secs > 0).then(|| Duration::from_secs(clear_secs));
     let target = resolve_target(&file, cli.context.as_deref(), &|k| std::env::var(k).ok())?;
     // The first frame comes before the HTTP client, its certificates and the
     // in-process sandbox: the header says where pz is connecting meanwhile.
@@ -98,7 +104,8 @@ pub fn start(cli: &Cli) -> anyhow::Result<Started> {
         app,
         target,
         paths,
-        method,
+        clipboard: plan,
+        clear_after,
     })
 }
 
@@ -109,7 +116,8 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
         mut app,
         target,
         paths,
-        method,
+        clipboard,
+        clear_after,
     } = started;
     let backend = match backend::connect(target, &paths).await {
         Ok(b) => b,
@@ -132,7 +140,8 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
             .iter_mut()
             .for_each(|t| t.until += chrono::Duration::seconds(30));
     }
-    let mut ctx = Ctx::new(backend.client.clone(), method, paths.draft_file());
+    let mut ctx = Ctx::new(backend.client.clone(), clipboard, paths.draft_file());
+    ctx.clear_after = clear_after;
     // Also on the sandbox: `:ctx NAME` may switch to a Console.
     ctx.reconnect = Some(crate::effects::Reconnector {
         paths: paths.clone(),
@@ -141,6 +150,9 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
 
     let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
+    // Let a clipboard manager take over what pz held (bounded: a quit
+    // never waits more than a second for it).
+    crate::clipboard::system::release(Duration::from_secs(1));
     // ratatui's Terminal prints to stderr when it cannot show the cursor on
     // drop, and printing to a terminal that is gone (a dropped SSH session)
     // panics. The cursor is already shown by restore_terminal: skip the drop.
@@ -234,6 +246,11 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
                         out.write_all(&bytes)?;
                         out.flush()?;
                     }
+                    Msg::PlainOut(text) => {
+                        if !plain_out(terminal, &text, &mut events, &mut signals).await? {
+                            return Ok(());
+                        }
+                    }
                 }
                 dirty = true;
             }
@@ -260,6 +277,54 @@ fn handle_event(app: &mut App, event: Event, ctx: &Ctx, tx: &mpsc::UnboundedSend
         let effects = app.update(action);
         run_effects(effects, ctx, tx);
     }
+}
+
+/// `o`/`O`: leaves the alternate screen, prints `text` on the normal screen
+/// (a secret as one unbroken line the terminal wraps softly, so a
+/// triple-click or tmux's copy mode takes it whole), waits for a key,
+/// erases the screen and its scrollback, and comes back. Returns false when
+/// the session ended meanwhile.
+async fn plain_out(
+    terminal: &mut Term,
+    text: &crate::secret::Secret,
+    events: &mut EventStream,
+    signals: &mut Signals,
+) -> anyhow::Result<bool> {
+    use crossterm::event::KeyEventKind;
+    let mut out = std::io::stdout();
+    crossterm::execute!(out, crossterm::terminal::LeaveAlternateScreen)?;
+    // Raw mode: a line ends with CR LF. The text is pz's own (a secret the
+    // sandbox or Console issued, or the properties built from it), but it
+    // still goes through the sanitiser: no control reaches the terminal.
+    let body: Vec<String> = text
+        .expose()
+        .lines()
+        .map(|l| crate::sanitize::line(l).into_owned())
+        .collect();
+    write!(
+        out,
+        "\x1b[2J\x1b[H{}\r\n\r\n(pz) Select the text above (a triple-click, or tmux copy mode). Any key erases it and returns.\r\n",
+        body.join("\r\n")
+    )?;
+    out.flush()?;
+    let alive = loop {
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => break true,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break false,
+            },
+            _ = signals.next() => break false,
+        }
+    };
+    // Erase the screen and, where the terminal allows, its scrollback.
+    write!(out, "\x1b[2J\x1b[3J\x1b[H")?;
+    out.flush()?;
+    if alive {
+        crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
+        terminal.clear()?;
+    }
+    Ok(alive)
 }
 
 /// Starts a task per effect; each reports back with messages.

@@ -77,7 +77,7 @@ fn credentials_copy_sends_osc52_with_the_secret() {
     s.keys("\r");
     s.wait_for("v reveals");
     s.keys("y");
-    s.wait_for("via terminal (OSC 52)");
+    s.wait_for("terminal (OSC 52), unconfirmed");
     let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
     let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence") + 7;
     let end = start + raw[start..].find('\x07').expect("BEL-terminated");

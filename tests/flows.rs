@@ -12,7 +12,7 @@ use pz::api::Client;
 use pz::app::credentials::{CredentialsAction as C, Phase};
 use pz::app::delete::DeleteAction as D;
 use pz::app::{Action, App, ConnectionInfo, Effect, Overlay};
-use pz::clipboard::Method;
+use pz::clipboard::Plan;
 use pz::effects::{Ctx, Msg, perform};
 use pz::theme::Theme;
 
@@ -25,7 +25,7 @@ async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
         app.now = Utc::now();
         let ctx = Ctx::new(
             client.clone(),
-            Method::Osc52,
+            Plan::osc52(),
             std::env::temp_dir().join(format!("pz-flows-draft-{}.json", std::process::id())),
         );
         for effect in app.update(action) {
@@ -33,6 +33,7 @@ async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
                 match msg {
                     Msg::Action(a) => queue.push(a),
                     Msg::Terminal(bytes) => terminal.extend(bytes),
+                    Msg::PlainOut(text) => terminal.extend(text.expose().as_bytes()),
                 }
             }
         }
@@ -262,11 +263,10 @@ async fn credentials_flow_copies_a_complete_config() {
             "bootstrap.servers={bootstrap}\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='stark-payments' password='{secret}';\n"
         )
     );
-    assert!(
-        app.toasts
-            .iter()
-            .any(|t| t.text.contains("via terminal (OSC 52)"))
-    );
+    assert!(app.toasts.iter().any(|t| {
+        t.text
+            .starts_with("Sent config.properties to the terminal (OSC 52), unconfirmed")
+    }));
 
     // Save to a file: 0600, and never over an existing file without asking.
     let dir = tempfile::tempdir().unwrap();

@@ -328,3 +328,74 @@ fn context_picker() {
         a
     });
 }
+
+/// Every box drawn on a screen is whole: each `┌`/`└` row pair closes with
+/// `┐`/`┘` and no corner is doubled (a toast over a border shows `└└─┘┘`).
+fn assert_boxes_whole(screen: &str) {
+    for (i, line) in screen.lines().enumerate() {
+        for bad in ["└└", "┘┘", "┌┌", "┐┐"] {
+            assert!(!line.contains(bad), "row {i}: {line}\n{screen}");
+        }
+        let opens = line.matches(['┌', '└']).count();
+        let closes = line.matches(['┐', '┘']).count();
+        assert_eq!(opens, closes, "row {i}: {line}\n{screen}");
+    }
+}
+
+fn three_toasts(a: &mut App) {
+    use pz::app::ToastKind;
+    a.toast(ToastKind::Success, "first toast: the oldest");
+    a.toast(ToastKind::Info, "second toast");
+    a.toast(ToastKind::Failure, "third toast: the newest");
+}
+
+#[test]
+fn toasts_stack_inside_the_frame() {
+    snap("toasts_list", |s| {
+        let mut a = loaded(s);
+        three_toasts(&mut a);
+        a.update(Action::Bottom);
+        a
+    });
+    let mut a = loaded((80, 24));
+    a.update(Action::Bottom);
+    let last = a.list.zones().last().unwrap().metadata.name.clone();
+    three_toasts(&mut a);
+    let screen = draw(&a);
+    assert_boxes_whole(&screen);
+    let rows: Vec<&str> = screen.lines().collect();
+    // The three toasts, oldest on top, just above the status bar and footer.
+    assert!(rows[19].contains("first toast"), "{screen}");
+    assert!(rows[20].contains("second toast"), "{screen}");
+    assert!(rows[21].contains("third toast"), "{screen}");
+    // The list's box closes above them, and its last zone is still shown.
+    assert!(
+        rows[18].starts_with('└') && rows[18].ends_with('┘'),
+        "{screen}"
+    );
+    assert!(screen.contains(&last), "{screen}");
+    // A fourth: the oldest goes.
+    a.toast(pz::app::ToastKind::Info, "fourth toast");
+    let screen = draw(&a);
+    assert!(!screen.contains("first toast") && screen.contains("fourth toast"));
+
+    // Over the detail and the credentials view too.
+    let mut a = loaded((80, 24));
+    a.update(Action::Open);
+    three_toasts(&mut a);
+    assert_boxes_whole(&draw(&a));
+    let mut a = loaded((80, 24));
+    a.update(Action::Credentials(CredentialsAction::Open));
+    a.update(Action::Credentials(CredentialsAction::Confirm));
+    a.update(Action::CredentialsDone(
+        "acme-logistics".into(),
+        Ok((
+            Secret::new("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl"),
+            "bootstrap.servers=127.0.0.1:9094\n".into(),
+        )),
+    ));
+    three_toasts(&mut a);
+    let screen = draw(&a);
+    assert_boxes_whole(&screen);
+    assert!(screen.contains("third toast"), "{screen}");
+}

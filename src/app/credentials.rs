@@ -58,6 +58,10 @@ pub enum CredentialsAction {
     OpenToCheck,
     /// `t` in the view: check the partner's access with the secret.
     Check,
+    /// `o`/`O`: the secret / config.properties printed plainly on the
+    /// normal screen, for a mouse or tmux selection.
+    PlainSecret,
+    PlainProperties,
     Confirm,
     Reveal,
     CopySecret,
@@ -147,11 +151,20 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
         }
         CredentialsAction::Reveal => view.revealed = !view.revealed,
         CredentialsAction::Check => effects.extend(start_check(view)),
+        CredentialsAction::PlainSecret => {
+            if let Phase::Shown { secret, .. } = &view.phase {
+                effects.push(Effect::PlainOut(secret.clone()));
+            }
+        }
+        CredentialsAction::PlainProperties => {
+            effects.extend(view.properties().map(Effect::PlainOut))
+        }
         CredentialsAction::CopySecret => {
             if let Phase::Shown { secret, .. } = &view.phase {
                 effects.push(Effect::Copy {
                     text: secret.clone(),
                     what: "the secret".into(),
+                    secret: true,
                 });
             }
         }
@@ -160,6 +173,7 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                 effects.push(Effect::Copy {
                     text,
                     what: "config.properties".into(),
+                    secret: true,
                 });
             }
         }
@@ -168,6 +182,7 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                 effects.push(Effect::Copy {
                     text: Secret::new(cmd),
                     what: "the kafka-topics command".into(),
+                    secret: false,
                 });
             }
         }

@@ -69,6 +69,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
                     KeyCode::Char('k') => C::CopyCommand,
                     KeyCode::Char('s') => C::SaveStart,
                     KeyCode::Char('t') => C::Check,
+                    KeyCode::Char('o') => C::PlainSecret,
+                    KeyCode::Char('O') => C::PlainProperties,
                     _ => return None,
                 }
             };
@@ -169,6 +171,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
                 h("p", "copy config", shown),
                 h("k", "copy command", shown),
                 h("s", "save", shown),
+                h("o/O", "plain", shown),
                 h("t", "check access", shown),
                 h("esc", "close", true),
             ];

@@ -95,6 +95,8 @@ pub enum Action {
     CheckDone(String, crate::kafka::check::Report),
     /// The result of a copy or a save, as a message for a toast.
     Notice(Result<String, String>),
+    /// What a copy did: confirmed somewhere, or only sent.
+    Copied(crate::clipboard::Summary),
     Wizard(WizardAction),
     /// The `:` command line (`:apply PATH`).
     CommandStart,
@@ -120,16 +122,21 @@ pub enum Effect {
     DeleteZone(String),
     /// Generate a secret, and fetch the kafka-configuration with it.
     GenerateCredentials(String),
+    /// Leave the drawing, print this text plainly on the normal screen, wait
+    /// for a key, erase it, come back.
+    PlainOut(Secret),
     /// Connect to the Gateway as the partner, with these properties.
     CheckAccess {
         zone: String,
         properties: Secret,
         aliases: Vec<String>,
     },
-    /// Copy text; `what` names it for the toast, `secret` keeps it out of logs.
+    /// Copy text; `what` names it for the toast. `secret`: kept out of
+    /// clipboard managers' history and cleared after a while.
     Copy {
         text: Secret,
         what: String,
+        secret: bool,
     },
     /// Write `text` to a new 0600 file.
     Save {
@@ -320,6 +327,14 @@ impl App {
             Action::CheckStep(zone, step) => credentials::check_step(self, &zone, step),
             Action::CheckDone(zone, report) => credentials::check_done(self, &zone, report),
             Action::Notice(Ok(text)) => self.toast(ToastKind::Success, text),
+            Action::Copied(summary) => {
+                let kind = if summary.confirmed {
+                    ToastKind::Success
+                } else {
+                    ToastKind::Info
+                };
+                self.toast(kind, summary.text);
+            }
             Action::Wizard(a) => effects.extend(wizard::update(self, a)),
             Action::CommandStart => self.command = Some(String::new()),
             Action::CommandChar(c) => {
@@ -455,6 +470,7 @@ impl App {
                     effects.push(Effect::Copy {
                         text: Secret::new(crate::api::yaml::zone_to_yaml(z)),
                         what,
+                        secret: false,
                     });
                 }
             }
@@ -633,7 +649,7 @@ mod tests {
         )])));
         let fx = a.update(Action::CopyYaml);
         match &fx[..] {
-            [Effect::Copy { text, what }] => {
+            [Effect::Copy { text, what, .. }] => {
                 assert!(text.expose().contains("kind: PartnerZone"));
                 assert!(what.contains("YAML"));
             }

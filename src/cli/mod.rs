@@ -45,6 +45,10 @@ pub struct Cli {
     /// How to copy: auto, system, osc52 or off.
     #[arg(long)]
     pub clipboard: Option<String>,
+    /// Empty a copied secret from the system clipboard after SECS seconds,
+    /// if it still holds it (default 60; 0: never).
+    #[arg(long, value_name = "SECS")]
+    pub clipboard_clear: Option<u64>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

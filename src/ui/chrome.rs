@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::widgets::{hint_line, truncate};
 use crate::api::diagnosis::Trouble;
@@ -102,15 +102,6 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
                 t.failure,
             ),
         ]),
-        // Under an overlay the toasts cannot float: the newest one is here.
-        None if app.overlay.is_some() && !app.toasts.is_empty() => {
-            let toast = &app.toasts[app.toasts.len() - 1];
-            let (glyph, style) = toast_look(toast.kind, t);
-            Line::from(Span::styled(
-                format!(" {glyph} {}", truncate(&toast.text, 200)),
-                style,
-            ))
-        }
         None if !app.loaded => Line::from(Span::styled(" Loading zones…", t.muted)),
         None if app.connection.sandbox => Line::from(Span::styled(
             " Local sandbox: no Console configured (set CDK_BASE_URL or --context; `pz info`)",
@@ -143,29 +134,36 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
 }
 
-/// Toasts stack in the lower right corner of the body.
-pub fn toasts(frame: &mut Frame, body: Rect, app: &App) {
+/// How many rows the toasts take: one per toast, at most three (one on a
+/// short terminal).
+pub fn toast_rows(app: &App, height: u16) -> u16 {
+    let cap = if height >= 20 { 3 } else { 1 };
+    u16::try_from(app.toasts.len()).unwrap_or(u16::MAX).min(cap)
+}
+
+/// The newest toasts, one per row, oldest on top.
+pub fn toasts(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut y = body.bottom();
-    for toast in app.toasts.iter().rev() {
-        let width = (toast.text.chars().count() as u16 + 4).min(body.width.saturating_sub(2));
-        if y < body.y + 3 || width < 8 {
-            break;
-        }
-        y -= 3;
-        let area = Rect {
-            x: body.right().saturating_sub(width + 1),
-            y,
-            width,
-            height: 3,
+    let rows = usize::from(area.height);
+    if rows == 0 {
+        return;
+    }
+    let shown = &app.toasts[app.toasts.len().saturating_sub(rows)..];
+    for (i, toast) in shown.iter().enumerate() {
+        let (mark, style) = toast_look(toast.kind, t);
+        let row = Rect {
+            y: area.y + u16::try_from(i).unwrap_or(0),
+            height: 1,
+            ..area
         };
-        let (_, style) = toast_look(toast.kind, t);
-        frame.render_widget(Clear, area);
+        let text = truncate(&toast.text, usize::from(area.width).saturating_sub(4));
+        frame.render_widget(Clear, row);
         frame.render_widget(
-            Paragraph::new(truncate(&toast.text, width.saturating_sub(4) as usize))
-                .style(t.text)
-                .block(Block::default().borders(Borders::ALL).border_style(style)),
-            area,
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::styled(text, t.text),
+            ])),
+            row,
         );
     }
 }

@@ -84,6 +84,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                     ("p", "copy config.properties for the partner"),
                     ("k", "copy the kafka-topics command"),
                     ("s", "save config.properties to a file (0600)"),
+                    (
+                        "o",
+                        "print the secret plainly, to select it (O: config.properties)",
+                    ),
                     ("t", "check the partner's access (connects to the Gateway)"),
                 ] {
                     lines.push(Line::from(vec![

@@ -23,9 +23,14 @@ pub fn render(frame: &mut Frame, app: &App) {
         chrome::too_small(frame, area, &app.theme);
         return;
     }
-    let [header, body, status, footer] = Layout::vertical([
+    // Toasts get rows of their own above the status bar: never over a
+    // border, never over the last line of a list or a detail (the body
+    // shrinks instead). The newest fit; the oldest go first.
+    let toast_rows = chrome::toast_rows(app, area.height);
+    let [header, body, toasts, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
+        Constraint::Length(toast_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -38,15 +43,22 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     chrome::status_bar(frame, status, app);
     chrome::footer(frame, footer, app);
+    chrome::toasts(frame, toasts, app);
+    // Overlays keep clear of the toasts too.
+    let over = if toast_rows > 0 {
+        Rect {
+            height: toasts.y - area.y,
+            ..area
+        }
+    } else {
+        area
+    };
     match &app.overlay {
-        Some(Overlay::Help) => help::render(frame, area, app),
-        Some(Overlay::Delete(modal)) => delete_modal::render(frame, area, app, modal),
-        Some(Overlay::Credentials(view)) => credentials::render(frame, area, app, view),
-        Some(Overlay::Contexts(picker)) => contexts::render(frame, area, app, picker),
+        Some(Overlay::Help) => help::render(frame, over, app),
+        Some(Overlay::Delete(modal)) => delete_modal::render(frame, over, app, modal),
+        Some(Overlay::Credentials(view)) => credentials::render(frame, over, app, view),
+        Some(Overlay::Contexts(picker)) => contexts::render(frame, over, app, picker),
         None => {}
-    }
-    if app.overlay.is_none() {
-        chrome::toasts(frame, body, app);
     }
 }
 
