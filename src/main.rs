@@ -9,6 +9,13 @@ use pz::cli::{self, Cli};
 use pz::config::Paths;
 
 fn main() {
+    // The clipboard keeper pz leaves behind at quit (not a user command).
+    let mut raw = std::env::args();
+    if raw.nth(1).as_deref() == Some(pz::clipboard::system::KEEPER) {
+        let secs = raw.next().and_then(|s| s.parse().ok()).unwrap_or(60);
+        let code = i32::from(pz::clipboard::system::keep(secs).is_err());
+        std::process::exit(code);
+    }
     let args = Cli::parse();
     // The console's first frame comes before the log, the runtime and any
     // connection (the first thing a person sees should not wait for them).

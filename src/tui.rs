@@ -150,9 +150,19 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
 
     let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
-    // Let a clipboard manager take over what pz held (bounded: a quit
-    // never waits more than a second for it).
+    // What pz holds on the system clipboard goes to the terminal (which
+    // outlives pz) and to a clipboard manager if one runs: bounded, a quit
+    // never waits more than about a second for it.
+    if !clipboard::system::hand_to_keeper(ctx.clear_after)
+        && let Some(bytes) = clipboard::hand_to_terminal(ctx.clipboard)
+    {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(&bytes).and_then(|()| out.flush());
+        // Let the terminal take the selection before pz's own lets go.
+        std::thread::sleep(Duration::from_millis(200));
+    }
     crate::clipboard::system::release(Duration::from_secs(1));
+    tracing::info!("console stop");
     // ratatui's Terminal prints to stderr when it cannot show the cursor on
     // drop, and printing to a terminal that is gone (a dropped SSH session)
     // panics. The cursor is already shown by restore_terminal: skip the drop.
@@ -196,6 +206,8 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     let mut dirty = true;
+    // Printing plainly (`o`/`O`): no frame until a key ends it.
+    let mut plain = false;
     loop {
         // A terminal that hung up ends pz even if no SIGHUP reached it: a
         // hung-up tty keeps reporting itself readable with nothing to read,
@@ -203,7 +215,7 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
         if crossterm::terminal::size().is_err() {
             return Ok(());
         }
-        if dirty {
+        if dirty && !plain {
             terminal.draw(|f| crate::ui::render(f, &app))?;
             app.update(Action::Drawn(Utc::now()));
             // A seam for the end-to-end test of the panic path (debug builds only).
@@ -218,6 +230,15 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
         tokio::select! {
             event = events.next() => {
                 match event {
+                    Some(Ok(Event::Key(k))) if plain => {
+                        if k.kind == crossterm::event::KeyEventKind::Press {
+                            plain_out_end(terminal)?;
+                            plain = false;
+                            dirty = true;
+                        }
+                        continue;
+                    }
+                    Some(Ok(_)) if plain => continue,
                     Some(Ok(ev)) => handle_event(&mut app, ev, ctx, &tx),
                     // The terminal is gone (e.g. a dropped SSH session).
                     Some(Err(_)) | None => return Ok(()),
@@ -247,9 +268,8 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
                         out.flush()?;
                     }
                     Msg::PlainOut(text) => {
-                        if !plain_out(terminal, &text, &mut events, &mut signals).await? {
-                            return Ok(());
-                        }
+                        plain_out(&text)?;
+                        plain = true;
                     }
                 }
                 dirty = true;
@@ -279,18 +299,11 @@ fn handle_event(app: &mut App, event: Event, ctx: &Ctx, tx: &mpsc::UnboundedSend
     }
 }
 
-/// `o`/`O`: leaves the alternate screen, prints `text` on the normal screen
-/// (a secret as one unbroken line the terminal wraps softly, so a
-/// triple-click or tmux's copy mode takes it whole), waits for a key,
-/// erases the screen and its scrollback, and comes back. Returns false when
-/// the session ended meanwhile.
-async fn plain_out(
-    terminal: &mut Term,
-    text: &crate::secret::Secret,
-    events: &mut EventStream,
-    signals: &mut Signals,
-) -> anyhow::Result<bool> {
-    use crossterm::event::KeyEventKind;
+/// `o`/`O`: leaves the alternate screen and prints `text` on the normal
+/// screen (a secret as one unbroken line the terminal wraps softly, so a
+/// triple-click or tmux's copy mode takes it whole). The loop then draws
+/// nothing until a key, and [`plain_out_end`] erases it.
+fn plain_out(text: &crate::secret::Secret) -> std::io::Result<()> {
     let mut out = std::io::stdout();
     crossterm::execute!(out, crossterm::terminal::LeaveAlternateScreen)?;
     // Raw mode: a line ends with CR LF. The text is pz's own (a secret the
@@ -306,25 +319,17 @@ async fn plain_out(
         "\x1b[2J\x1b[H{}\r\n\r\n(pz) Select the text above (a triple-click, or tmux copy mode). Any key erases it and returns.\r\n",
         body.join("\r\n")
     )?;
-    out.flush()?;
-    let alive = loop {
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => break true,
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => break false,
-            },
-            _ = signals.next() => break false,
-        }
-    };
-    // Erase the screen and, where the terminal allows, its scrollback.
+    out.flush()
+}
+
+/// Erases the screen and, where the terminal allows, its scrollback, then
+/// goes back to the console's drawing.
+fn plain_out_end(terminal: &mut Term) -> std::io::Result<()> {
+    let mut out = std::io::stdout();
     write!(out, "\x1b[2J\x1b[3J\x1b[H")?;
     out.flush()?;
-    if alive {
-        crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
-        terminal.clear()?;
-    }
-    Ok(alive)
+    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
+    terminal.clear()
 }
 
 /// Starts a task per effect; each reports back with messages.

@@ -244,6 +244,23 @@ impl Copied {
     }
 }
 
+/// At quit, when both the system clipboard and the terminal are used: the
+/// terminal is asked again to take what pz still holds. On X11 a selection
+/// goes to the newest request, and the terminal's first OSC 52 lost to pz's
+/// own (later) ownership; asked now, with the quit key's time, the terminal
+/// becomes the owner and keeps the text after pz is gone. Returns bytes to
+/// write to the terminal (none for tmux, done here), or None when there was
+/// nothing to hand over. Blocking.
+pub fn hand_to_terminal(plan: Plan) -> Option<Vec<u8>> {
+    let terminal = plan.terminal.filter(|_| plan.system)?;
+    let (text, _) = system::still_held()?;
+    match terminal {
+        Terminal::Osc52 => Some(terminal::osc52(&text).into_bytes()),
+        Terminal::Screen => Some(terminal::osc52_screen(&text).into_bytes()),
+        Terminal::Tmux => terminal::tmux_load_buffer(&text).ok().map(|()| Vec::new()),
+    }
+}
+
 /// Copies `text` the planned ways. `secret`: kept out of clipboard
 /// managers' history. Blocking (the display server, tmux): run it off the
 /// UI thread.

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a call to the owner may take before pz gives up on it.
 const CALL: Duration = Duration::from_secs(3);
@@ -35,6 +35,8 @@ enum Cmd {
     /// Empty the clipboard if it still holds the text of this digest;
     /// answers whether it did.
     ClearIfStill(Digest, Sender<Result<bool, String>>),
+    /// The text pz last set and when, if the clipboard still holds it.
+    StillHeld(Sender<Result<Option<(String, Instant)>, String>>),
     /// Drop the clipboard (arboard hands it to a clipboard manager).
     Release(Sender<()>),
 }
@@ -64,6 +66,8 @@ fn describe(e: arboard::Error) -> String {
 fn serve(rx: Receiver<Cmd>) {
     use arboard::SetExtLinux;
     let mut board: Option<arboard::Clipboard> = None;
+    // What was set last, to know whether the clipboard still holds it.
+    let mut last: Option<(Digest, Instant)> = None;
     for cmd in rx {
         match cmd {
             Cmd::Set {
@@ -94,6 +98,7 @@ fn serve(rx: Receiver<Cmd>) {
                     // A display that went away: start afresh next time.
                     board = None;
                 }
+                last = Some((digest(&text), Instant::now()));
                 let _ = reply.send(result);
             }
             Cmd::ClearIfStill(wanted, reply) => {
@@ -108,6 +113,17 @@ fn serve(rx: Receiver<Cmd>) {
                     },
                 };
                 let _ = reply.send(result);
+            }
+            Cmd::StillHeld(reply) => {
+                let held = match (board.as_mut(), last) {
+                    (Some(b), Some((wanted, at))) => b
+                        .get_text()
+                        .ok()
+                        .filter(|now| digest(now) == wanted)
+                        .map(|text| (text, at)),
+                    _ => None,
+                };
+                let _ = reply.send(Ok(held));
             }
             Cmd::Release(done) => {
                 drop(board.take());
@@ -143,6 +159,13 @@ pub fn clear_if_still(wanted: Digest) -> Result<bool, String> {
     call(|reply| Cmd::ClearIfStill(wanted, reply))
 }
 
+/// The text pz last put on the clipboard, if it is still there (not
+/// cleared, not replaced by the user since). Blocking.
+pub fn still_held() -> Option<(String, Instant)> {
+    OWNER.get()?;
+    call(Cmd::StillHeld).ok().flatten()
+}
+
 /// At quit: lets go of the clipboard, so a clipboard manager can take the
 /// text over; waits at most `bound`.
 pub fn release(bound: Duration) {
@@ -151,6 +174,77 @@ pub fn release(bound: Duration) {
     if tx.send(Cmd::Release(done)).is_ok() {
         let _ = wait.recv_timeout(bound);
     }
+}
+
+/// The hidden subcommand that keeps a text on the clipboard after pz quit.
+pub const KEEPER: &str = "__clipboard-keeper";
+
+/// At quit: hands what pz still holds to a small process of its own (`pz
+/// __clipboard-keeper`), which serves it until someone copies something
+/// else or, for a secret, until it is due to be cleared. Without it the
+/// text would go with pz when no clipboard manager runs. Returns whether a
+/// keeper took it. Blocking, about 300 ms.
+pub fn hand_to_keeper(clear_after: Option<Duration>) -> bool {
+    use std::io::Write;
+    let Some((text, set_at)) = still_held() else {
+        return false;
+    };
+    let secs = match clear_after {
+        Some(after) => after.saturating_sub(set_at.elapsed()).as_secs().max(1),
+        None => 0,
+    };
+    let Ok(exe) = std::env::current_exe() else {
+        return false;
+    };
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args([KEEPER, &secs.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    {
+        // Its own process group: not hung up with the terminal's.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let Ok(mut child) = cmd.spawn() else {
+        return false;
+    };
+    let written = child
+        .stdin
+        .take()
+        .is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
+    if !written {
+        let _ = child.kill();
+        return false;
+    }
+    // Give it the time to take the selection before pz lets go of its own.
+    std::thread::sleep(Duration::from_millis(300));
+    true
+}
+
+/// `pz __clipboard-keeper SECS`: puts standard input on the clipboard and
+/// serves it until replaced, or for SECS seconds (0: no limit) after which
+/// it empties the clipboard if it still holds the text.
+pub fn keep(secs: u64) -> Result<(), String> {
+    use arboard::SetExtLinux;
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    let mut board = arboard::Clipboard::new().map_err(describe)?;
+    let mut set = board.set().exclude_from_history();
+    if secs > 0 {
+        set = set.wait_until(Instant::now() + Duration::from_secs(secs));
+    } else {
+        set = set.wait();
+    }
+    set.text(text.as_str()).map_err(describe)?;
+    if secs > 0 && board.get_text().is_ok_and(|now| now == text) {
+        board.set_text("").map_err(describe)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
