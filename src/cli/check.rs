@@ -118,10 +118,5 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
 }
 
 fn summary(report: &Report, took: std::time::Duration) -> String {
-    format!(
-        "{}: {} ({} ms)",
-        line(&report.zone),
-        report.summary(),
-        took.as_millis()
-    )
+    format!("{} ({} ms)", report.summary(), took.as_millis())
 }
