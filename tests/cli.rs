@@ -157,10 +157,14 @@ async fn delete_asks_and_credentials_print() {
         None,
     )
     .await;
+    // The sandbox names where its Gateway really listens.
+    let dr = sb.kafka.iter().find(|l| l.cluster == "gateway-dr").unwrap();
     assert!(
         props
             .stdout
-            .contains("bootstrap.servers=gateway-dr.sandbox.local:9094")
+            .contains(&format!("bootstrap.servers={}\n", dr.addr)),
+        "{}",
+        props.stdout
     );
     assert!(
         props
@@ -204,9 +208,11 @@ async fn flags_where_they_belong() {
             "--deploy-delay-ms",
             "--fail-rate",
             "--help",
+            "--kafka-listen",
             "--latency-ms",
             "--listen",
             "--state",
+            "--token-ttl",
             "--viewer-key"
         ]
     );
