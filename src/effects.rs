@@ -258,6 +258,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             Action::CheckDone(zone, report)
         }
         Effect::Copy { text, what, secret } => {
+            tracing::debug!("copy: start");
             let clear_after = ctx.clear_after.filter(|_| secret);
             let digest = clear_after.map(|_| clipboard::system::digest(text.expose()));
             let copied = match blocking(move || Ok(clipboard::copy(&text, plan, secret))).await {
@@ -278,6 +279,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             if let Some(bytes) = copied.terminal_bytes {
                 out.push(Msg::Terminal(bytes));
             }
+            tracing::debug!("copy: done");
             out.push(Msg::Action(Action::Copied(summary)));
             return out;
         }

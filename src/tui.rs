@@ -263,6 +263,7 @@ async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Res
                         run_effects(effects, ctx, &tx);
                     }
                     Msg::Terminal(bytes) => {
+                        tracing::debug!("terminal bytes");
                         let mut out = std::io::stdout();
                         out.write_all(&bytes)?;
                         out.flush()?;
