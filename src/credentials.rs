@@ -5,14 +5,7 @@ use crate::secret::Secret;
 
 /// The value of `bootstrap.servers` in a kafka-configuration answer.
 pub fn bootstrap_servers(kafka_configuration: &str) -> Option<&str> {
-    property(kafka_configuration, "bootstrap.servers")
-}
-
-fn property<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    text.lines().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then(|| v.trim())
-    })
+    crate::kafka::properties::get(kafka_configuration, "bootstrap.servers")
 }
 
 /// A complete `config.properties` for the partner: the server's properties

@@ -150,18 +150,10 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
 
     let result = event_loop(&mut terminal, app, &ctx).await;
     restore_terminal();
-    // What pz holds on the system clipboard goes to the terminal (which
-    // outlives pz) and to a clipboard manager if one runs: bounded, a quit
-    // never waits more than about a second for it.
-    if !clipboard::system::hand_to_keeper(ctx.clear_after)
-        && let Some(bytes) = clipboard::hand_to_terminal(ctx.clipboard)
-    {
-        let mut out = std::io::stdout();
-        let _ = out.write_all(&bytes).and_then(|()| out.flush());
-        // Let the terminal take the selection before pz's own lets go.
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    crate::clipboard::system::release(Duration::from_secs(1));
+    // Blocking (the display server, a child process): off the async threads.
+    let (plan, clear_after) = (ctx.clipboard, ctx.clear_after);
+    let _ =
+        tokio::task::spawn_blocking(move || clipboard::hand_over_at_quit(plan, clear_after)).await;
     tracing::info!("console stop");
     // ratatui's Terminal prints to stderr when it cannot show the cursor on
     // drop, and printing to a terminal that is gone (a dropped SSH session)

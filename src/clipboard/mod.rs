@@ -244,6 +244,24 @@ impl Copied {
     }
 }
 
+/// At quit: what pz holds on the system clipboard goes to its keeper
+/// process, or else to the terminal (which outlives pz); then pz lets go,
+/// so a clipboard manager can take it. Bounded: a quit never waits more
+/// than about a second. Blocking.
+pub fn hand_over_at_quit(plan: Plan, clear_after: Option<std::time::Duration>) {
+    use std::io::Write;
+    use std::time::Duration;
+    if !system::hand_to_keeper(clear_after)
+        && let Some(bytes) = hand_to_terminal(plan)
+    {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(&bytes).and_then(|()| out.flush());
+        // Let the terminal take the selection before pz's own lets go.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    system::release(Duration::from_secs(1));
+}
+
 /// At quit, when both the system clipboard and the terminal are used: the
 /// terminal is asked again to take what pz still holds. On X11 a selection
 /// goes to the newest request, and the terminal's first OSC 52 lost to pz's
@@ -251,7 +269,7 @@ impl Copied {
 /// becomes the owner and keeps the text after pz is gone. Returns bytes to
 /// write to the terminal (none for tmux, done here), or None when there was
 /// nothing to hand over. Blocking.
-pub fn hand_to_terminal(plan: Plan) -> Option<Vec<u8>> {
+fn hand_to_terminal(plan: Plan) -> Option<Vec<u8>> {
     let terminal = plan.terminal.filter(|_| plan.system)?;
     let (text, _) = system::still_held()?;
     match terminal {
