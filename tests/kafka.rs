@@ -47,10 +47,13 @@ fn has_kafka_python() -> bool {
 }
 
 async fn ready_zone(client: &Client, name: &str) {
-    client
-        .apply_zone(&zone(name, "gateway-prod"), false)
-        .await
-        .unwrap();
+    apply_ready(client, &zone(name, "gateway-prod")).await;
+}
+
+/// Applies `zone` and waits until it is READY.
+async fn apply_ready(client: &Client, zone: &pz::api::PartnerZone) {
+    client.apply_zone(zone, false).await.unwrap();
+    let name = zone.metadata.name.as_str();
     assert!(
         eventually(
             async || client.get_zone(name).await.unwrap().metadata.status
@@ -79,9 +82,7 @@ fn get<'a>(props: &'a str, key: &str) -> &'a str {
 }
 
 fn jaas(props: &str, field: &str) -> String {
-    let jaas = get(props, "sasl.jaas.config");
-    let start = jaas.find(&format!("{field}='")).unwrap() + field.len() + 2;
-    jaas[start..].split('\'').next().unwrap().to_string()
+    pz::kafka::properties::jaas_option(get(props, "sasl.jaas.config"), field).unwrap()
 }
 
 /// `kcat -L` with the file's settings: the topic names, or kcat's error.
@@ -169,15 +170,7 @@ async fn a_topic_under_two_aliases_appears_twice() {
     second.name = format!("{}-again", second.name);
     second.permission = pz::api::Permission::Read;
     z.spec.topics.push(second);
-    client.apply_zone(&z, false).await.unwrap();
-    assert!(
-        eventually(
-            async || client.get_zone("twice").await.unwrap().metadata.status
-                == Some(ZoneStatus::Ready),
-            Duration::from_secs(5)
-        )
-        .await
-    );
+    apply_ready(&client, &z).await;
     let zone = client.get_zone("twice").await.unwrap();
     let props = properties(&sb.base_url(), "twice").await;
     let listed = kcat_list(&props, &jaas(&props, "password")).await.unwrap();
@@ -307,15 +300,7 @@ async fn pz_check_passes_on_a_ready_zone_and_names_each_failure() {
     // Another zone's file: the topics differ.
     let mut other = pz_zone("other");
     other.spec.topics.truncate(1);
-    client.apply_zone(&other, false).await.unwrap();
-    assert!(
-        eventually(
-            async || client.get_zone("other").await.unwrap().metadata.status
-                == Some(ZoneStatus::Ready),
-            Duration::from_secs(5)
-        )
-        .await
-    );
+    apply_ready(&client, &other).await;
     let theirs = write(
         dir.path(),
         "other.properties",

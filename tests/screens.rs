@@ -119,17 +119,13 @@ fn delete_modal() {
 fn credentials() {
     snap("credentials", |s| {
         let mut a = loaded(s);
-        a.update(Action::Credentials(CredentialsAction::Open));
-        a.update(Action::Credentials(CredentialsAction::Confirm));
         // exp = 2026-12-22T12:00:00Z
         let secret = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3OTgyMDAwMDB9.c2lnbmF0dXJl";
-        a.update(Action::CredentialsDone(
-            "acme-logistics".into(),
-            Ok((
-                Secret::new(secret),
-                "bootstrap.servers=gateway-prod.sandbox.local:9094\n".into(),
-            )),
-        ));
+        show_secret(
+            &mut a,
+            secret,
+            "bootstrap.servers=gateway-prod.sandbox.local:9094\n",
+        );
         a
     });
 }
@@ -141,18 +137,20 @@ fn too_small() {
     insta::assert_snapshot!("too_small_40x10", draw(&a));
 }
 
-#[test]
-fn the_secret_is_masked_until_revealed() {
-    let mut a = loaded((80, 24));
+/// The credentials view of the selected zone with a generated secret.
+fn show_secret(a: &mut App, secret: &str, config: &str) {
     a.update(Action::Credentials(CredentialsAction::Open));
     a.update(Action::Credentials(CredentialsAction::Confirm));
     a.update(Action::CredentialsDone(
         "acme-logistics".into(),
-        Ok((
-            Secret::new("s3cr3t-value"),
-            "bootstrap.servers=gw:1\n".into(),
-        )),
+        Ok((Secret::new(secret), config.into())),
     ));
+}
+
+#[test]
+fn the_secret_is_masked_until_revealed() {
+    let mut a = loaded((80, 24));
+    show_secret(&mut a, "s3cr3t-value", "bootstrap.servers=gw:1\n");
     assert!(!draw(&a).contains("s3cr3t-value"));
     a.update(Action::Credentials(CredentialsAction::Reveal));
     assert!(draw(&a).contains("s3cr3t-value"));
@@ -385,15 +383,11 @@ fn toasts_stack_inside_the_frame() {
     three_toasts(&mut a);
     assert_boxes_whole(&draw(&a));
     let mut a = loaded((80, 24));
-    a.update(Action::Credentials(CredentialsAction::Open));
-    a.update(Action::Credentials(CredentialsAction::Confirm));
-    a.update(Action::CredentialsDone(
-        "acme-logistics".into(),
-        Ok((
-            Secret::new("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl"),
-            "bootstrap.servers=127.0.0.1:9094\n".into(),
-        )),
-    ));
+    show_secret(
+        &mut a,
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl",
+        "bootstrap.servers=127.0.0.1:9094\n",
+    );
     three_toasts(&mut a);
     let screen = draw(&a);
     assert_boxes_whole(&screen);

@@ -182,16 +182,16 @@ struct Copy {
     took: Duration,
 }
 
-/// pz in an xterm: `c`, `enter`, `y` on the first zone (acme-logistics),
-/// the clipboard read while pz runs, then `q`, and read again (xterm stays
-/// open: `-hold`).
-fn copy_in_xterm(
+/// pz (or `command`) in an xterm of its own, focused, once pz's console is
+/// up. The xterm stays open after pz quits (`-hold`); dropping the result
+/// closes it.
+fn open_xterm(
     x: &Display,
     home: &Home,
     xterm_resources: &[&str],
     extra_env: &[(&str, &str)],
     command: &[&str],
-) -> Copy {
+) -> Proc {
     let title = format!("pz-under-test-{}", home.path().display());
     let mut xterm = x.cmd("xterm");
     xterm.args(["-hold", "-geometry", "120x40", "-T", &title]);
@@ -208,7 +208,7 @@ fn copy_in_xterm(
         xterm.env(k, v);
     }
     xterm.arg("-e").args(command);
-    let _term = Proc(xterm.spawn().expect("xterm starts"));
+    let term = Proc(xterm.spawn().expect("xterm starts"));
     let wid = String::from_utf8(
         x.cmd("xdotool")
             .args(["search", "--sync", "--name", &title])
@@ -228,6 +228,11 @@ fn copy_in_xterm(
         home.log().contains("console start")
     });
     std::thread::sleep(Duration::from_millis(1500));
+    term
+}
+
+/// `c`, `enter` on the first zone: a secret is generated and shown.
+fn generate_secret(x: &Display, home: &Home) {
     x.keys(&["c"]);
     std::thread::sleep(Duration::from_millis(300));
     x.keys(&["Return"]);
@@ -235,6 +240,28 @@ fn copy_in_xterm(
         home.log().contains("TokenCreate")
     });
     std::thread::sleep(Duration::from_millis(300));
+}
+
+/// `esc`, then `q` apart from it (tmux waits 500 ms after an Escape for a
+/// key it could start).
+fn quit(x: &Display) {
+    x.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(700));
+    x.keys(&["q"]);
+}
+
+/// pz in an xterm: `c`, `enter`, `y` on the first zone (acme-logistics),
+/// the clipboard read while pz runs, then `q`, and read again (xterm stays
+/// open: `-hold`).
+fn copy_in_xterm(
+    x: &Display,
+    home: &Home,
+    xterm_resources: &[&str],
+    extra_env: &[(&str, &str)],
+    command: &[&str],
+) -> Copy {
+    let _term = open_xterm(x, home, xterm_resources, extra_env, command);
+    generate_secret(x, home);
     // Timed from the key itself (not through `keys`, which pauses after).
     let started = Instant::now();
     let typed = x.cmd("xdotool").args(["key", "y"]).status().unwrap();
@@ -258,10 +285,7 @@ fn copy_in_xterm(
     if while_running.is_some() {
         while_running = x.clipboard();
     }
-    // Apart: tmux waits 500 ms after an Escape for a key it could start.
-    x.keys(&["Escape"]);
-    std::thread::sleep(Duration::from_millis(700));
-    x.keys(&["q"]);
+    quit(x);
     wait_until("pz to quit", Duration::from_secs(10), || {
         home.log().contains("console stop")
     });
@@ -405,47 +429,9 @@ fn the_secret_is_cleared_after_a_while_but_not_what_was_copied_since() {
     let home = Home::new();
     // Cleared: 3 s after the copy the clipboard is empty.
     let run = |home: &Home, between: Option<&str>| -> Option<String> {
-        let title = format!("pz-clear-{}", home.path().display());
-        let mut xterm = x.cmd("xterm");
-        xterm.args([
-            "-hold",
-            "-geometry",
-            "120x40",
-            "-T",
-            &title,
-            "-xrm",
-            OSC52_ALLOWED,
-        ]);
-        for (k, v) in home.env() {
-            xterm.env(k, v);
-        }
-        for k in ["SSH_TTY", "SSH_CONNECTION", "SSH_CLIENT", "TMUX", "STY"] {
-            xterm.env_remove(k);
-        }
-        xterm.args(["-e", PZ, "--clipboard-clear", "2"]);
-        let _term = Proc(xterm.spawn().unwrap());
-        let wid = String::from_utf8(
-            x.cmd("xdotool")
-                .args(["search", "--sync", "--name", &title])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap();
-        let wid = wid.lines().next().unwrap().to_string();
-        x.cmd("xdotool")
-            .args(["windowfocus", "--sync", &wid])
-            .status()
-            .unwrap();
-        wait_until("pz's console", Duration::from_secs(20), || {
-            home.log().contains("console start")
-        });
-        std::thread::sleep(Duration::from_millis(1500));
-        x.keys(&["c", "Return"]);
-        wait_until("a secret", Duration::from_secs(10), || {
-            home.log().contains("TokenCreate")
-        });
-        std::thread::sleep(Duration::from_millis(300));
+        let command = [PZ, "--clipboard-clear", "2"];
+        let _term = open_xterm(&x, home, &[OSC52_ALLOWED], &[], &command);
+        generate_secret(&x, home);
         x.keys(&["y"]);
         wait_until("the copy", Duration::from_secs(5), || {
             x.clipboard()
@@ -457,9 +443,7 @@ fn the_secret_is_cleared_after_a_while_but_not_what_was_copied_since() {
         }
         std::thread::sleep(Duration::from_secs(3).saturating_sub(copied.elapsed()));
         let left = x.clipboard();
-        x.keys(&["Escape"]);
-        std::thread::sleep(Duration::from_millis(700));
-        x.keys(&["q"]);
+        quit(&x);
         left
     };
     let left = run(&home, None);

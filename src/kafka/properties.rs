@@ -34,7 +34,7 @@ pub fn get<'a>(text: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// `name='value'` or `name="value"` inside a JAAS line.
-fn jaas_option(jaas: &str, name: &str) -> Option<String> {
+pub fn jaas_option(jaas: &str, name: &str) -> Option<String> {
     let mut rest = jaas;
     while let Some(at) = rest.find(name) {
         let before_ok = at == 0

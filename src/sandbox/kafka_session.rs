@@ -88,6 +88,26 @@ enum End {
     Refused(String),
 }
 
+/// The next frame, or None when the client left, broke the framing or
+/// stayed idle too long (logged).
+async fn next_frame<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    gw: &Gateway,
+    peer: SocketAddr,
+) -> Option<Bytes> {
+    match tokio::time::timeout(IDLE, read_frame(stream)).await {
+        Ok(Ok(frame)) => frame,
+        Ok(Err(e)) => {
+            tracing::info!(%peer, gateway = gw.cluster, "kafka connection closed: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::info!(%peer, gateway = gw.cluster, "kafka connection idle, closed");
+            None
+        }
+    }
+}
+
 /// Serves one connection until the client leaves or breaks the protocol.
 pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
@@ -95,52 +115,32 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     peer: SocketAddr,
 ) {
     let mut state = Sasl::Start;
-    loop {
-        let frame = match tokio::time::timeout(IDLE, read_frame(&mut stream)).await {
-            Ok(Ok(Some(frame))) => frame,
-            Ok(Ok(None)) => return,
-            Ok(Err(e)) => {
-                tracing::info!(%peer, gateway = gw.cluster, "kafka connection closed: {e}");
-                return;
-            }
-            Err(_) => {
-                tracing::info!(%peer, gateway = gw.cluster, "kafka connection idle, closed");
+    while let Some(frame) = next_frame(&mut stream, &gw, peer).await {
+        let reply = match answer(frame, &mut state, &gw).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection refused: {e}");
                 return;
             }
         };
-        match answer(frame, &mut state, &gw).await {
-            Ok(reply) => {
-                if let Err(e) = write_frame(&mut stream, &reply.bytes).await {
-                    tracing::info!(%peer, "kafka connection lost: {e}");
-                    return;
-                }
-                if let Some(why) = reply.close {
-                    tracing::info!(%peer, gateway = gw.cluster, "SASL refused: {why}");
-                    return;
-                }
-            }
-            Err(End::Refused(why)) => {
-                tracing::info!(%peer, gateway = gw.cluster, "kafka connection refused: {why}");
-                return;
-            }
-            Err(End::Wire(e)) => {
-                tracing::info!(%peer, gateway = gw.cluster, "kafka request rejected: {e}");
-                return;
-            }
+        if let Err(e) = write_frame(&mut stream, &reply.bytes).await {
+            tracing::info!(%peer, "kafka connection lost: {e}");
+            return;
+        }
+        if let Some(why) = reply.close {
+            tracing::info!(%peer, gateway = gw.cluster, "SASL refused: {why}");
+            return;
         }
         if let Sasl::HandshakeV0 = state {
             // The bare PLAIN token follows; its answer is an empty frame.
-            let token = match tokio::time::timeout(IDLE, read_frame(&mut stream)).await {
-                Ok(Ok(Some(t))) => t,
-                _ => return,
+            let Some(token) = next_frame(&mut stream, &gw, peer).await else {
+                return;
             };
             match authenticate(&gw, &token).await {
-                Ok(access) => {
-                    if write_frame(&mut stream, &[]).await.is_err() {
-                        return;
-                    }
+                Ok(access) if write_frame(&mut stream, &[]).await.is_ok() => {
                     state = Sasl::Done(access);
                 }
+                Ok(_) => return,
                 Err(why) => {
                     tracing::info!(%peer, gateway = gw.cluster, "SASL refused: {why}");
                     return;
