@@ -469,12 +469,15 @@ fn every_console_screen_shows_hostile_text_without_obeying_it() {
     s.keys("\r");
     s.wait_for("Technical ID");
     s.esc();
+    s.wait_gone("Technical ID");
     s.keys("d");
     std::thread::sleep(Duration::from_millis(300));
     s.type_text("DELETE");
     s.keys("\r");
     s.wait_for("409");
     s.esc();
+    // A busy console may read the next key with the Esc (alt+c): wait.
+    s.wait_gone("Delete zone");
     s.keys("c");
     s.wait_for("Generate a new secret");
     s.keys("\r");

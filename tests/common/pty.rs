@@ -123,6 +123,18 @@ impl Session {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// Waits until `text` is no longer on screen (e.g. a modal closed).
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("{text:?} stayed on screen:\n{}", self.screen());
+    }
+
     /// Esc alone: a key right behind it in the same read would be taken as
     /// alt+key, so it is left on its own for a while.
     pub fn esc(&mut self) {
