@@ -6,7 +6,7 @@
 //! one is missing the test says so and is skipped; with `PZ_REQUIRE_TOOLS=1`
 //! (set by `.ci/run` when it could install them) a missing one fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -60,28 +60,54 @@ fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
 /// An X server of our own (no window manager, no clipboard manager).
 struct Display {
     name: String,
-    _server: Proc,
+    server: Child,
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        // SIGTERM, so Xvfb removes its lock and socket (a killed one leaves
+        // them behind).
+        let pid = nix::unistd::Pid::from_raw(self.server.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.server.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
 }
 
 impl Display {
     fn start() -> Display {
-        // A display number no other test of this run uses.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = 200
-            + (std::process::id() % 500) * 4
-            + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let name = format!(":{n}");
-        let server = Command::new("Xvfb")
-            .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
+        use std::io::BufRead;
+        // Xvfb picks a free display number itself and writes it on fd 1.
+        let mut server = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb starts");
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        wait_until("Xvfb", Duration::from_secs(10), || socket.exists());
+        let mut line = String::new();
+        let stdout = server.stdout.take().expect("Xvfb's stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("Xvfb names its display");
+        let n: u32 = line.trim().parse().expect("a display number");
         Display {
-            name,
-            _server: Proc(server),
+            name: format!(":{n}"),
+            server,
         }
     }
 
@@ -209,15 +235,21 @@ fn open_xterm(
     }
     xterm.arg("-e").args(command);
     let term = Proc(xterm.spawn().expect("xterm starts"));
-    let wid = String::from_utf8(
-        x.cmd("xdotool")
-            .args(["search", "--sync", "--name", &title])
+    // Polled (`--sync` would wait for ever if the window never came).
+    let mut wid = String::new();
+    wait_until("the xterm window", Duration::from_secs(20), || {
+        let out = x
+            .cmd("xdotool")
+            .args(["search", "--onlyvisible", "--name", &title])
             .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let wid = wid.lines().next().expect("the xterm window").to_string();
+            .unwrap();
+        wid = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        !wid.is_empty()
+    });
     let focused = x
         .cmd("xdotool")
         .args(["windowfocus", "--sync", &wid])
@@ -386,6 +418,10 @@ fn inside_tmux_with_default_settings() {
     let x = Display::start();
     let home = Home::new();
     let socket = home.path().join("tmux.sock").display().to_string();
+    // Killed when the test ends, passed or not.
+    let _server = Tmux {
+        socket: socket.clone(),
+    };
     // `-f /dev/null`: tmux's defaults, not this machine's configuration.
     let env: Vec<String> = home
         .env()
@@ -405,9 +441,6 @@ fn inside_tmux_with_default_settings() {
     command.push(PZ);
     let c = copy_in_xterm(&x, &home, &[OSC52_ALLOWED], &[], &command);
     report("xterm + tmux (defaults), auto", &c, &home);
-    let _ = Command::new("tmux")
-        .args(["-S", &socket, "kill-server"])
-        .status();
     assert!(
         c.while_running
             .as_deref()
