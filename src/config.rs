@@ -67,6 +67,9 @@ pub struct ConfigFile {
     pub clipboard_clear_secs: Option<u64>,
     #[serde(default)]
     pub contexts: BTreeMap<String, Context>,
+    /// The file this was read from (not a field of it).
+    #[serde(skip)]
+    pub origin: Option<PathBuf>,
 }
 
 /// A named Console to talk to.
@@ -107,6 +110,8 @@ pub enum ConfigError {
     },
     #[error("{path}: {reason}")]
     Parse { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Write(crate::files::FileError),
     #[error("no context named '{0}' in the config file")]
     UnknownContext(String),
     #[error("{0}")]
@@ -116,10 +121,15 @@ pub enum ConfigError {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => serde_yaml_ng::from_str(&text).map_err(|e| ConfigError::Parse {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            }),
+            Ok(text) => serde_yaml_ng::from_str(&text)
+                .map(|f: ConfigFile| ConfigFile {
+                    origin: Some(path.to_path_buf()),
+                    ..f
+                })
+                .map_err(|e| ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
             Err(source) => Err(ConfigError::Read {
                 path: path.to_path_buf(),
@@ -130,8 +140,14 @@ impl ConfigFile {
 }
 
 /// A warning when the config file holds an API key and is readable by
-/// others than its owner.
+/// others than its owner, or when others could change it (or its
+/// directory).
 pub fn key_file_warning(path: &Path, file: &ConfigFile) -> Option<String> {
+    if let Some(why) = writable_by_others(path) {
+        return Some(format!(
+            "{why}: others could change which Console pz talks to (chmod go-w it)"
+        ));
+    }
     if !file.contexts.values().any(|c| c.api_key.is_some()) {
         return None;
     }
@@ -146,6 +162,43 @@ pub fn key_file_warning(path: &Path, file: &ConfigFile) -> Option<String> {
             ));
         }
     }
+    None
+}
+
+/// Why others than its owner (and root) could change the file at `path`:
+/// it, or its directory, is writable by group or others, or owned by
+/// another user. As ssh does for its config, such a file's commands are
+/// not run.
+pub fn writable_by_others(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: getuid has no failure mode.
+        let me = unsafe { libc::getuid() };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        for (what, p) in [("the config file", Some(path)), ("its directory", dir)] {
+            let Some(p) = p else { continue };
+            let Ok(m) = std::fs::metadata(p) else {
+                continue;
+            };
+            if m.mode() & 0o022 != 0 {
+                return Some(format!(
+                    "{what} {} is writable by others (mode {:o})",
+                    p.display(),
+                    m.mode() & 0o777
+                ));
+            }
+            if m.uid() != me && m.uid() != 0 {
+                return Some(format!(
+                    "{what} {} belongs to another user (uid {})",
+                    p.display(),
+                    m.uid()
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     None
 }
 
@@ -192,7 +245,7 @@ pub fn resolve_target(
     let (api_key, key_source) = match var(env, "CDK_API_KEY") {
         Some(k) => (Secret::new(k), "CDK_API_KEY".to_string()),
         None => match (context, &context_name) {
-            (Some(c), Some(name)) => context_key(c, name, env)?,
+            (Some(c), Some(name)) => context_key(c, name, file.origin.as_deref(), env)?,
             _ => {
                 return Err(ConfigError::Key(
                     "CDK_BASE_URL is set but CDK_API_KEY is not: set it to an admin API key".into(),
@@ -231,6 +284,7 @@ pub fn resolve_target(
 fn context_key(
     c: &Context,
     context: &str,
+    origin: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Secret, String), ConfigError> {
     if let Some(key) = &c.api_key {
@@ -245,7 +299,12 @@ fn context_key(
             });
     }
     if let Some(cmd) = &c.api_key_command {
-        let out = std::process::Command::new("sh")
+        if let Some(why) = origin.and_then(writable_by_others) {
+            return Err(ConfigError::Key(format!(
+                "apiKeyCommand not run: {why}; anyone who can change it could run commands as you (chmod go-w it)"
+            )));
+        }
+        let out = crate::process::scrub(&mut std::process::Command::new("sh"))
             .arg("-c")
             .arg(cmd)
             .stdin(std::process::Stdio::null())
@@ -275,8 +334,9 @@ fn context_key(
 /// Makes `name` the current context of the config file at `path`, changing
 /// only the `currentContext:` line (comments and the rest stay as they
 /// were), atomically: a temporary file with the same permissions, renamed
-/// over the old one.
-pub fn set_current_context(path: &Path, name: &str) -> Result<(), ConfigError> {
+/// over the old one. Returns the file changed (a link's target, when the
+/// config file is a link) and whether it was through a link.
+pub fn set_current_context(path: &Path, name: &str) -> Result<crate::files::Written, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -323,25 +383,23 @@ pub fn set_current_context(path: &Path, name: &str) -> Result<(), ConfigError> {
             reason: "could not set currentContext without rewriting the file".into(),
         });
     }
-    write_keeping_mode(path, new.as_bytes()).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    write_keeping_mode(path, new.as_bytes()).map_err(ConfigError::Write)
 }
 
-/// Replaces `path` with `bytes` by rename, keeping its permissions.
-fn write_keeping_mode(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let mut f = std::fs::File::create(&tmp)?;
-    f.set_permissions(permissions)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+/// Replaces `path` with `bytes` by rename, keeping its permissions. A
+/// config file that is a link (a dotfiles checkout) is written through:
+/// the file it points to is replaced and the link kept; the answer says so.
+fn write_keeping_mode(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<crate::files::Written, crate::files::FileError> {
+    use crate::files::{How, Links, Mode, PRIVATE};
+    let how = How {
+        links: Links::WriteThrough,
+        mode: Mode::KeepExisting,
+        ..PRIVATE
+    };
+    crate::files::write(path, bytes, how)
 }
 
 #[cfg(test)]
@@ -383,6 +441,41 @@ contexts:
             assert!(key_file_warning(&path, &file).is_none());
         }
         assert!(key_file_warning(&path, &ConfigFile::default()).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_command_in_a_file_others_can_change_is_not_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("pz");
+        std::fs::create_dir(&conf).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let path = conf.join("config.yaml");
+        let ran = dir.path().join("ran");
+        std::fs::write(
+            &path,
+            format!(
+                "currentContext: a\ncontexts:\n  a: {{baseUrl: 'http://x', apiKeyCommand: 'touch {} && echo k'}}\n",
+                ran.display()
+            ),
+        )
+        .unwrap();
+        for (file_mode, dir_mode) in [(0o666, 0o700), (0o600, 0o777)] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+            std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(dir_mode)).unwrap();
+            let file = ConfigFile::load(&path).unwrap();
+            let err = resolve_target(&file, None, &env_of(&[])).unwrap_err();
+            assert!(err.to_string().contains("apiKeyCommand not run"), "{err}");
+            assert!(err.to_string().contains("writable by others"), "{err}");
+            assert!(key_file_warning(&path, &file).is_some());
+            assert!(!ran.exists());
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let file = ConfigFile::load(&path).unwrap();
+        assert!(resolve_target(&file, None, &env_of(&[])).is_ok());
+        assert!(ran.exists());
     }
 
     #[test]

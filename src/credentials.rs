@@ -78,21 +78,28 @@ pub enum Saved {
     Exists,
 }
 
-/// Writes `text` to `path` with mode 0600; never replaces an existing file
-/// unless `overwrite`.
+/// Writes `text` to `path` with mode 0600 (`crate::files`); never replaces
+/// an existing file unless `overwrite`, and never writes through a link
+/// (a dangling one included): that is an error, not a question.
 pub fn save_private(
     path: &std::path::Path,
     text: &Secret,
     overwrite: bool,
-) -> std::io::Result<Saved> {
-    use std::io::Write;
-    if path.exists() && !overwrite {
-        return Ok(Saved::Exists);
+) -> Result<Saved, crate::files::FileError> {
+    use crate::files::{Existing, FileError, How, PRIVATE, write};
+    let how = How {
+        existing: if overwrite {
+            Existing::Replace
+        } else {
+            Existing::Keep
+        },
+        ..PRIVATE
+    };
+    match write(path, text.expose().as_bytes(), how) {
+        Ok(_) => Ok(Saved::Written),
+        Err(FileError::Exists { .. }) => Ok(Saved::Exists),
+        Err(e) => Err(e),
     }
-    let mut file = crate::sandbox::store::create_private(path)?;
-    file.write_all(text.expose().as_bytes())?;
-    file.sync_all()?;
-    Ok(Saved::Written)
 }
 
 #[cfg(test)]
@@ -121,6 +128,21 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text.expose());
         assert_eq!(save_private(&path, &other, true).unwrap(), Saved::Written);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "other");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_never_written_through_nor_offered_for_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        let path = dir.path().join("config.properties");
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        let secret = Secret::new("s3cr3t");
+        for overwrite in [false, true] {
+            let e = save_private(&path, &secret, overwrite).unwrap_err();
+            assert!(e.to_string().contains("symbolic link"), "{e}");
+        }
+        assert!(!elsewhere.exists());
     }
 
     const SERVED: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='johndoe' password='***************';\n";

@@ -336,7 +336,13 @@ async fn blocking<T: Send + 'static>(
 /// Saves the wizard (0600, by rename) so a dropped session can resume it.
 pub fn save_draft(path: &std::path::Path, wizard: &Wizard) -> Result<(), String> {
     let json = serde_json::to_vec_pretty(wizard).map_err(|e| e.to_string())?;
-    crate::sandbox::store::replace(path, &json).map_err(|e| e.to_string())
+    let how = crate::files::How {
+        durable: false,
+        ..crate::files::PRIVATE
+    };
+    crate::files::write(path, &json, how)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// The draft left by an earlier session, if any (an unreadable one is

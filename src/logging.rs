@@ -14,19 +14,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Starts logging to `path`. Returns false (and logs nowhere) if the file
 /// cannot be opened: a missing log never stops pz.
 pub fn init(path: &Path) -> bool {
-    if let Some(dir) = path.parent()
-        && std::fs::create_dir_all(dir).is_err()
-    {
-        return false;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let Ok(file) = options.open(path) else {
+    // Never through a link; a log others could read is made 0600.
+    let Ok((file, tightened)) = crate::files::open_append_private(path) else {
         return false;
     };
     // `PZ_LOG=debug`, or per target: `PZ_LOG=info,pz=trace`. (A plain
@@ -35,7 +24,7 @@ pub fn init(path: &Path) -> bool {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    tracing_subscriber::registry()
+    let started = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(Mutex::new(OneLine(file)))
@@ -43,7 +32,14 @@ pub fn init(path: &Path) -> bool {
         )
         .with(filter)
         .try_init()
-        .is_ok()
+        .is_ok();
+    if tightened {
+        tracing::warn!(
+            "{} was readable by others: its mode is now 0600 (earlier records may have been read)",
+            path.display()
+        );
+    }
+    started
 }
 
 /// A writer that keeps each record on one line: the formatter hands it one

@@ -204,7 +204,7 @@ async fn flags_where_they_belong() {
     assert_eq!(
         flags,
         [
-            "--api-key",
+            "--api-key-file",
             "--deploy-delay-ms",
             "--fail-rate",
             "--help",
@@ -213,7 +213,7 @@ async fn flags_where_they_belong() {
             "--listen",
             "--state",
             "--token-ttl",
-            "--viewer-key"
+            "--viewer-key-file"
         ]
     );
     sb.shutdown().await;

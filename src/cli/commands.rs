@@ -120,8 +120,11 @@ async fn execute(
         }
         Command::Delete { name, yes, .. } => ok(delete(&backend, &name, yes).await),
         Command::Credentials {
-            name, properties, ..
-        } => ok(credentials_cmd(&backend, &name, properties).await),
+            name,
+            properties,
+            output,
+            ..
+        } => ok(credentials_cmd(&backend, &name, properties, output.as_deref()).await),
         Command::Check {
             name,
             properties,
@@ -291,7 +294,16 @@ async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn credentials_cmd(backend: &Backend, name: &str, properties: bool) -> anyhow::Result<()> {
+async fn credentials_cmd(
+    backend: &Backend,
+    name: &str,
+    properties: bool,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    // Refuse a file that cannot be written before a secret is spent on it.
+    if let Some(path) = output {
+        writable_target(path)?;
+    }
     let zone = backend.client.get_zone(name).await?;
     // Fetch the configuration first so that a failure there does not waste
     // a secret that was generated and never shown.
@@ -301,16 +313,37 @@ async fn credentials_cmd(backend: &Backend, name: &str, properties: bool) -> any
         None
     };
     let secret = backend.client.generate_credentials(name).await?;
-    let mut out = std::io::stdout().lock();
-    match config {
+    let text = match config {
         Some(config) => {
             let account = zone.spec.service_account_name().unwrap_or_default();
-            let text = credentials::partner_properties(&config, account, &secret);
-            write!(out, "{}", lines(&text))?;
+            Secret::new(credentials::partner_properties(&config, account, &secret))
         }
-        None => writeln!(out, "{}", line(secret.expose()))?,
+        None => Secret::new(format!("{}\n", secret.expose())),
+    };
+    match output {
+        Some(path) => {
+            credentials::save_private(path, &text, true)?;
+            eprintln!("Wrote {} (mode 0600)", line(&path.display().to_string()));
+        }
+        None => write!(std::io::stdout().lock(), "{}", lines(text.expose()))?,
     }
     Ok(())
+}
+
+/// An error unless `path` is absent or a regular file (a link is refused).
+fn writable_target(path: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(crate::files::FileError::Symlink {
+            path: path.to_path_buf(),
+            target: std::fs::read_link(path).ok(),
+        }
+        .into()),
+        Ok(m) if !m.is_file() => Err(crate::files::FileError::NotAFile {
+            path: path.to_path_buf(),
+        }
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
@@ -365,25 +398,24 @@ fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
 }
 
 async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
-    let api_key = match args.api_key {
-        Some(k) if !k.trim().is_empty() => Secret::new(k.trim()),
-        _ => {
-            let path = paths.sandbox_key();
-            let key = sandbox::load_or_create_key(&path).map_err(|e| {
-                anyhow::anyhow!("cannot keep the API key in {}: {e}", path.display())
-            })?;
-            eprintln!(
-                "API key in {} (mode 0600)",
-                line(&path.display().to_string())
-            );
-            key
-        }
-    };
+    if args.api_key.is_some() || args.viewer_key.is_some() {
+        return Err(Usage(
+            "a key on the command line is in every user's `ps`: use --api-key-file FILE or \
+             PZ_SANDBOX_API_KEY (--viewer-key-file or PZ_SANDBOX_VIEWER_KEY)"
+                .into(),
+        )
+        .into());
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let (api_key, source) =
+        sandbox::keys::admin_key(args.api_key_file.as_deref(), &paths.sandbox_key(), &env)?;
+    eprintln!("{}", line(&source.describe()));
+    let viewer_key = sandbox::keys::viewer_key(args.viewer_key_file.as_deref(), &env)?;
     let state = args.state.unwrap_or_else(|| paths.sandbox_state());
     let mut options = SandboxOptions::new(api_key);
     options.listen = args.listen;
     options.state = Some(state.clone());
-    options.viewer_key = args.viewer_key.map(Secret::new);
+    options.viewer_key = viewer_key;
     options.deploy_delay = std::time::Duration::from_millis(args.deploy_delay_ms);
     options.latency = std::time::Duration::from_millis(args.latency_ms);
     options.fail_rate = args.fail_rate;
@@ -403,14 +435,14 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
         );
     }
     let state = line(&state.display().to_string()).into_owned();
-    let key_path = line(&paths.sandbox_key().display().to_string()).into_owned();
     eprintln!(
         "pz sandbox listening on {} (state {state})",
         running.base_url()
     );
     eprintln!(
-        "point pz at it: export CDK_BASE_URL={} CDK_API_KEY=$(cat {key_path})",
-        running.base_url()
+        "point pz at it: export CDK_BASE_URL={} CDK_API_KEY={}",
+        running.base_url(),
+        line(&source.shell_value())
     );
     // Stop cleanly on ctrl-c or SIGTERM; every acknowledged change is
     // already on disk, so a hard kill loses nothing either.

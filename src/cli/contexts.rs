@@ -48,7 +48,14 @@ pub fn run(cmd: ConfigCommand, paths: &Paths) -> anyhow::Result<i32> {
         },
         ConfigCommand::UseContext { name } => {
             match set_current_context(&paths.config_file, &name) {
-                Ok(()) => {
+                Ok(written) => {
+                    if written.through_link {
+                        eprintln!(
+                            "pz: {} is a link: changed the file it points to, {}",
+                            line(&paths.config_file.display().to_string()),
+                            line(&written.file.display().to_string())
+                        );
+                    }
                     println!("Switched to context \"{}\".", line(&name));
                     Ok(0)
                 }

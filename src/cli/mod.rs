@@ -136,6 +136,11 @@ pub enum Command {
         /// Print a ready config.properties for the partner instead.
         #[arg(long)]
         properties: bool,
+        /// Write to FILE (mode 0600, never through a link) instead of
+        /// stdout, whose redirection (`> file`) would leave the secret
+        /// readable by others.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         conn: ConnArgs,
     },
@@ -283,11 +288,19 @@ pub struct SandboxArgs {
     /// State file (default: under the XDG data dir).
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// Admin API key (default: a generated key kept in a 0600 file).
-    #[arg(long, env = "PZ_SANDBOX_API_KEY", hide_env_values = true)]
+    /// A file holding the admin API key (else $PZ_SANDBOX_API_KEY, else a
+    /// generated key kept in a 0600 file under the XDG data dir).
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+    /// A file holding a key that may read but gets 403 on every change
+    /// (else $PZ_SANDBOX_VIEWER_KEY, else none).
+    #[arg(long, value_name = "FILE")]
+    pub viewer_key_file: Option<PathBuf>,
+    /// Refused: a key on the command line is in every user's `ps`.
+    #[arg(long, hide = true, value_name = "KEY")]
     pub api_key: Option<String>,
-    /// A key that may read but gets 403 on every change.
-    #[arg(long, hide_env_values = true)]
+    /// Refused, like --api-key.
+    #[arg(long, hide = true, value_name = "KEY")]
     pub viewer_key: Option<String>,
     /// How long a deployment stays PENDING.
     #[arg(long, default_value_t = 2000)]

@@ -197,7 +197,8 @@ pub fn hand_to_keeper(clear_after: Option<Duration>) -> bool {
         return false;
     };
     let mut cmd = std::process::Command::new(exe);
-    cmd.args([KEEPER, &secs.to_string()])
+    crate::process::scrub(&mut cmd)
+        .args([KEEPER, &secs.to_string()])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());

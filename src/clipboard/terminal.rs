@@ -40,7 +40,7 @@ pub fn osc52_screen(text: &str) -> String {
 pub fn tmux_load_buffer(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let mut child = Command::new("tmux")
+    let mut child = crate::process::scrub(&mut Command::new("tmux"))
         .args(["load-buffer", "-w", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

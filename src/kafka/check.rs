@@ -533,20 +533,34 @@ pub fn compare(expected: &[String], visible: Vec<String>) -> TopicsSeen {
     }
 }
 
+/// At most this many names of a list go on a step's line.
+const SHOWN: usize = 10;
+
+/// `a, b, c`, or the first [`SHOWN`] and "and N more": a Gateway listing
+/// 60,000 topics must not make a half-megabyte line.
+fn names(list: &[String]) -> String {
+    let shown: Vec<&str> = list.iter().take(SHOWN).map(String::as_str).collect();
+    let mut out = shown.join(", ");
+    if list.len() > SHOWN {
+        out.push_str(&format!(" and {} more", list.len() - SHOWN));
+    }
+    out
+}
+
 fn describe(seen: &TopicsSeen) -> String {
     let mut parts = Vec::new();
     if seen.missing.is_empty() && seen.unexpected.is_empty() {
         return format!(
             "{} visible, exactly the zone's aliases: {}",
             seen.visible.len(),
-            seen.visible.join(", ")
+            names(&seen.visible)
         );
     }
     if !seen.missing.is_empty() {
-        parts.push(format!("missing: {}", seen.missing.join(", ")));
+        parts.push(format!("missing: {}", names(&seen.missing)));
     }
     if !seen.unexpected.is_empty() {
-        parts.push(format!("unexpected: {}", seen.unexpected.join(", ")));
+        parts.push(format!("unexpected: {}", names(&seen.unexpected)));
     }
     format!("{} visible; {}", seen.visible.len(), parts.join("; "))
 }
@@ -564,6 +578,16 @@ mod tests {
         assert_eq!(describe(&seen), "2 visible; missing: a; unexpected: c");
         let seen = compare(&want, vec!["a".into(), "b".into()]);
         assert!(describe(&seen).starts_with("2 visible, exactly"));
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        let many: Vec<String> = (0..60_000).map(|i| format!("topic-{i:05}")).collect();
+        let seen = compare(&["a".to_string()], many);
+        let line = describe(&seen);
+        assert!(line.len() < 400, "{} bytes", line.len());
+        assert!(line.ends_with("and 59990 more"), "{line}");
+        assert!(line.contains("missing: a;"), "{line}");
     }
 
     #[test]

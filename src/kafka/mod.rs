@@ -3,6 +3,7 @@
 //! (`kafka::check`). Messages are `kafka-protocol`'s; this module only
 //! frames them (a 4-byte length, then header and body) with a size bound.
 
+pub mod bound;
 pub mod check;
 pub mod properties;
 
@@ -25,6 +26,8 @@ pub enum WireError {
     Closed,
     #[error("not a Kafka message: {0}")]
     Protocol(String),
+    #[error("a malformed answer: {0}")]
+    Malformed(#[from] bound::Malformed),
 }
 
 impl WireError {
@@ -102,7 +105,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         &mut self,
         req: &Req,
         version: i16,
-    ) -> Result<Req::Response, WireError> {
+    ) -> Result<Req::Response, WireError>
+    where
+        Req::Response: bound::Bounded,
+    {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         let header = RequestHeader::default()
@@ -119,11 +125,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut frame = read_frame(&mut self.stream)
             .await?
             .ok_or(WireError::Closed)?;
-        let header = ResponseHeader::decode(
-            &mut frame,
-            <Req::Response as HeaderVersion>::header_version(version),
-        )
-        .map_err(WireError::protocol)?;
+        // Nothing from the peer is decoded before its lengths are bounded.
+        let header_version = <Req::Response as HeaderVersion>::header_version(version);
+        let body_at = bound::check_response_header(&frame, header_version)?;
+        bound::check::<Req::Response>(&frame[body_at..], version)?;
+        let header =
+            ResponseHeader::decode(&mut frame, header_version).map_err(WireError::protocol)?;
         if header.correlation_id != id {
             return Err(WireError::Protocol(format!(
                 "answer to request {} arrived for request {id}",

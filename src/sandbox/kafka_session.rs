@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use chrono::Utc;
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
@@ -179,10 +179,12 @@ async fn answer(mut frame: Bytes, state: &mut Sasl, gw: &Gateway) -> Result<Repl
         .map_err(|e| End::Refused(format!("bad request header: {e}")))?;
     let out = match (api, &*state) {
         (ApiKey::ApiVersions, _) => {
+            bounded::<ApiVersionsRequest>(&frame, version)?;
             ApiVersionsRequest::decode(&mut frame, version).map_err(refused)?;
             encode_response(api, version, correlation_id, &api_versions(0))?
         }
         (ApiKey::SaslHandshake, Sasl::Start) => {
+            bounded::<SaslHandshakeRequest>(&frame, version)?;
             let req = SaslHandshakeRequest::decode(&mut frame, version).map_err(refused)?;
             let plain = req.mechanism.as_str() == "PLAIN";
             let body = SaslHandshakeResponse::default()
@@ -202,6 +204,7 @@ async fn answer(mut frame: Bytes, state: &mut Sasl, gw: &Gateway) -> Result<Repl
             encode_response(api, version, correlation_id, &body)?
         }
         (ApiKey::SaslAuthenticate, Sasl::HandshakeV1) => {
+            bounded::<SaslAuthenticateRequest>(&frame, version)?;
             let req = SaslAuthenticateRequest::decode(&mut frame, version).map_err(refused)?;
             let (body, result) = match authenticate(gw, &req.auth_bytes).await {
                 Ok(access) => (SaslAuthenticateResponse::default(), Ok(access)),
@@ -228,7 +231,7 @@ async fn answer(mut frame: Bytes, state: &mut Sasl, gw: &Gateway) -> Result<Repl
             out
         }
         (ApiKey::Metadata, Sasl::Done(access)) => {
-            guard_array_length(&frame, version)?;
+            bounded::<MetadataRequest>(&frame, version)?;
             let req = MetadataRequest::decode(&mut frame, version).map_err(refused)?;
             let topics = {
                 let world = gw.shared.settled_world().await;
@@ -250,41 +253,11 @@ fn refused(e: impl std::fmt::Display) -> End {
     End::Refused(format!("undecodable request: {e}"))
 }
 
-/// An array's element count is read before its elements; a huge count would
-/// make the decoder reserve memory for elements the frame cannot hold.
-/// Every element takes at least one byte, so the count is checked against
-/// what is left of the frame.
-fn guard_array_length(body: &Bytes, version: i16) -> Result<(), End> {
-    let mut b = body.clone();
-    let count: u64 = if version >= 9 {
-        // Compact array: unsigned varint of count + 1.
-        let mut value = 0u64;
-        let mut shift = 0;
-        loop {
-            if !b.has_remaining() || shift > 35 {
-                return Err(End::Refused("a truncated array length".into()));
-            }
-            let byte = b.get_u8();
-            value |= u64::from(byte & 0x7f) << shift;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                break;
-            }
-        }
-        value.saturating_sub(1)
-    } else {
-        if b.remaining() < 4 {
-            return Err(End::Refused("a truncated array length".into()));
-        }
-        u64::try_from(b.get_i32()).unwrap_or(0)
-    };
-    if count > b.remaining() as u64 {
-        return Err(End::Refused(format!(
-            "an array of {count} topics in a {}-byte request",
-            body.len()
-        )));
-    }
-    Ok(())
+/// A request's counts and lengths checked against the frame before the
+/// decoder reserves memory for them (`kafka::bound`).
+fn bounded<M: crate::kafka::bound::Bounded>(body: &Bytes, version: i16) -> Result<(), End> {
+    crate::kafka::bound::check::<M>(body, version)
+        .map_err(|e| End::Refused(format!("a malformed request: {e}")))
 }
 
 /// SASL PLAIN: `authzid NUL authcid NUL password`, checked by the world.
@@ -430,15 +403,17 @@ mod tests {
     fn array_lengths_beyond_the_frame_are_refused() {
         let mut huge = Vec::new();
         huge.extend_from_slice(&i32::MAX.to_be_bytes());
-        assert!(guard_array_length(&Bytes::from(huge), 1).is_err());
+        assert!(bounded::<MetadataRequest>(&Bytes::from(huge), 1).is_err());
         let mut ok = Vec::new();
         ok.extend_from_slice(&(-1i32).to_be_bytes());
-        assert!(guard_array_length(&Bytes::from(ok), 1).is_ok());
+        assert!(bounded::<MetadataRequest>(&Bytes::from(ok), 1).is_ok());
         // Compact: 0xffffffff0f is u32::MAX.
         let compact = Bytes::from_static(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
-        assert!(guard_array_length(&compact, 12).is_err());
-        assert!(guard_array_length(&Bytes::from_static(&[0x80]), 12).is_err());
-        assert!(guard_array_length(&Bytes::from_static(&[0x02, 0x00]), 12).is_ok());
+        assert!(bounded::<MetadataRequest>(&compact, 12).is_err());
+        assert!(bounded::<MetadataRequest>(&Bytes::from_static(&[0x80]), 12).is_err());
+        // No topics (null), no auto-creation, no operations, no tags.
+        let fine = Bytes::from_static(&[0x00, 0x00, 0x00, 0x00]);
+        assert!(bounded::<MetadataRequest>(&fine, 12).is_ok());
     }
 
     #[test]

@@ -98,9 +98,9 @@ pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> Sand
             "sandbox",
             "--listen",
             &format!("127.0.0.1:{port}"),
-            "--api-key",
-            KEY,
         ])
+        // The key from the environment: never on the command line.
+        .env("PZ_SANDBOX_API_KEY", KEY)
         .args(flags)
         // Tests run side by side: Kafka listeners on free ports unless a
         // test names its own.

@@ -1,0 +1,80 @@
+//! What pz does to its own process and to the processes it starts: no core
+//! file (it would hold the API key and the partner's secrets), and children
+//! that do not inherit the Console's credentials.
+
+/// Makes this process non-dumpable: no core file on a crash, whatever
+/// `ulimit -c` says, and no ptrace attach by other processes of the same
+/// user. Called first thing in `main`; failures are ignored (a platform
+/// without `prctl` simply keeps its default).
+pub fn harden() {
+    #[cfg(unix)]
+    {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit reads the struct we pass; no memory is kept.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        }
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_DUMPABLE takes plain integers.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+/// Whether this process is dumpable (Linux; elsewhere None).
+pub fn dumpable() -> Option<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_GET_DUMPABLE takes no pointer.
+        let v = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
+        Some(v != 0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Variables a child must not see: the vendor's `CDK_*` (the API key, the
+/// password) and the sandbox's key variables.
+pub fn is_secret_var(name: &str) -> bool {
+    name.starts_with("CDK_") || name.starts_with("PZ_SANDBOX_")
+}
+
+/// Removes the secret variables from what `cmd` will pass on.
+pub fn scrub(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_secret_var) {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_variables() {
+        assert!(is_secret_var("CDK_API_KEY"));
+        assert!(is_secret_var("CDK_PASSWORD"));
+        assert!(is_secret_var("PZ_SANDBOX_API_KEY"));
+        assert!(!is_secret_var("PATH"));
+        assert!(!is_secret_var("TMUX"));
+    }
+
+    #[test]
+    fn a_child_does_not_see_them() {
+        // SAFETY: this test binary's other tests do not read these.
+        unsafe { std::env::set_var("CDK_API_KEY_PROCESS_TEST", "k") };
+        let out = scrub(std::process::Command::new("env").env("KEPT", "1"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("KEPT=1"));
+        assert!(!text.contains("CDK_API_KEY_PROCESS_TEST"), "{text}");
+    }
+}
