@@ -216,24 +216,40 @@ pub fn open_append_private(path: &Path) -> std::io::Result<(File, bool)> {
     Ok((file, tightened))
 }
 
+/// Opens a file pz wrote for reading, never through a link; `Ok(None)`
+/// when there is none.
+fn open_no_follow(path: &Path) -> Result<Option<File>, FileError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    no_follow(&mut options);
+    match options.open(path) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) if is_symlink(path) => Err(FileError::Symlink {
+            path: path.to_path_buf(),
+            target: fs::read_link(path).ok(),
+        }),
+        Err(e) => Err(FileError::io(path)(e)),
+    }
+}
+
+/// Reads a file pz wrote (its state), refusing a link: `Ok(None)` when
+/// there is none.
+pub fn read(path: &Path) -> Result<Option<Vec<u8>>, FileError> {
+    let Some(mut file) = open_no_follow(path)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(FileError::io(path))?;
+    Ok(Some(bytes))
+}
+
 /// Reads a private file pz wrote (a key): refused if it is a link, and its
 /// mode tightened to 0600 if others could read it. Returns the text and
 /// whether the mode was tightened; `Ok(None)` when there is no file.
 pub fn read_private(path: &Path) -> Result<Option<(String, bool)>, FileError> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    no_follow(&mut options);
-    let mut file = match options.open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if is_symlink(path) => {
-            let _ = e;
-            return Err(FileError::Symlink {
-                path: path.to_path_buf(),
-                target: fs::read_link(path).ok(),
-            });
-        }
-        Err(e) => return Err(FileError::io(path)(e)),
+    let Some(mut file) = open_no_follow(path)? else {
+        return Ok(None);
     };
     let tightened = tighten(&file).map_err(FileError::io(path))?;
     let mut text = String::new();

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 /// Every way a terminal could be made to obey: OSC 52 (clipboard), clear
 /// screen, colour, a C1 CSI, a window title, BEL, and a newline + backspace
 /// that would forge a line of output.
-const EVIL: &str = "Evil\u{1b}]52;c;SElKQUNLRUQ=\u{7}\u{1b}[2JX\u{1b}[31mRED\u{9b}6n\u{1b}]0;PWNED\u{7}\r\n\u{8}FORGED";
+const EVIL: &str = "Evil\u{1b}]52;c;SElKQUNLRUQ=\u{7}\u{1b}[2JX\u{1b}[31mRED\u{9b}6n\u{1b}]0;PWNED\u{7}\r\n\u{8}FORGED\u{202e}DESREVER";
 
 /// Byte sequences that must never reach a terminal from `EVIL`.
 const INJECTED: &[&[u8]] = &[
@@ -37,6 +37,8 @@ const INJECTED: &[&[u8]] = &[
     b"\x1b]0;PWNED",
     b"\x07",
     b"\x08FORGED",
+    // Right-to-left override (Trojan Source): shown as \u{202e}.
+    "\u{202e}".as_bytes(),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq)]

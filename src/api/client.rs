@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use super::types::{ApplyResult, KafkaCluster, PartnerZone, Topic, is_valid_name};
+use super::types::{ApplyResult, KafkaCluster, PartnerZone, Topic};
 use crate::secret::Secret;
 
 /// Answers larger than this are refused rather than read into memory.
@@ -228,6 +228,8 @@ impl Client {
         zone: &PartnerZone,
         dry_run: bool,
     ) -> Result<ApplyResult, ApiError> {
+        // A zone named '.' or '..' could be created but never addressed.
+        checked(&zone.metadata.name)?;
         let path = format!("/public/console/v2/partner-zone?dryMode={dry_run}");
         self.call(Method::PUT, &path, Some(zone)).await
     }
@@ -370,14 +372,26 @@ fn too_big(url: &str) -> ApiError {
     ))
 }
 
-fn checked(name: &str) -> Result<&str, ApiError> {
-    if is_valid_name(name) {
-        Ok(name)
-    } else {
-        Err(ApiError::Config(format!(
-            "{name:?} is not a valid name (lowercase letters, digits, '_', '-', '.')"
-        )))
+/// A name as one path segment: percent-encoded, so that any zone a Console
+/// lists can be read, deleted and revoked by name. Only `.` and `..` (and
+/// the empty name) cannot be carried by a URL and are refused.
+fn checked(name: &str) -> Result<String, ApiError> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    if name.is_empty() {
+        return Err(ApiError::Config("a zone name cannot be empty".into()));
     }
+    if super::types::is_dot_segment(name) {
+        return Err(ApiError::Config(format!(
+            "{name:?} cannot be used: {}",
+            super::types::DOT_NAMES
+        )));
+    }
+    Ok(utf8_percent_encode(name, SEGMENT).to_string())
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -14,13 +14,25 @@ pub type Labels = BTreeMap<String, String>;
 pub const API_VERSION: &str = "v2";
 pub const ZONE_KIND: &str = "PartnerZone";
 
-/// The `^[0-9a-z_\-.]+$` rule of `metadata.name` and every `{name}` in a path.
+/// The `^[0-9a-z_\-.]+$` rule of `metadata.name` and every `{name}` in a
+/// path, less `.` and `..`: the Console's pattern allows them, but a URL
+/// path drops such a segment, so a zone of that name could be created and
+/// never read, deleted or revoked again.
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
+        && !is_dot_segment(name)
         && name.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
         })
 }
+
+/// `.` or `..`, which a URL path cannot carry (`%2e` means the same).
+pub fn is_dot_segment(name: &str) -> bool {
+    name == "." || name == ".."
+}
+
+/// Why `.` and `..` are refused, for every place that says so.
+pub const DOT_NAMES: &str = "'.' and '..' are refused: the Console's pattern allows them, but a URL drops them, so such a zone could never be read, deleted or revoked";
 
 /// A string-backed enum that keeps values it does not know, so an unknown
 /// status or permission from a newer Console survives a round trip.
@@ -488,6 +500,8 @@ spec:
     #[test]
     fn name_pattern() {
         assert!(is_valid_name("a-b_c.1"));
+        assert!(is_valid_name("..a") && is_valid_name("a..b"));
+        assert!(!is_valid_name(".") && !is_valid_name(".."));
         assert!(!is_valid_name(""));
         assert!(!is_valid_name("Upper"));
         assert!(!is_valid_name("with space"));

@@ -24,7 +24,9 @@ pub async fn run(command: Command, context: Option<&str>, read_only: bool) -> i3
         Ok(code) => code,
         Err(e) => {
             eprintln!("pz: {}", line(&format!("{e:#}")));
-            let config = matches!(e.downcast_ref::<ApiError>(), Some(ApiError::Config(_)));
+            let config = e
+                .chain()
+                .any(|c| matches!(c.downcast_ref::<ApiError>(), Some(ApiError::Config(_))));
             if config || e.is::<Usage>() || e.is::<ConfigError>() || e.is::<YamlError>() {
                 2
             } else {
@@ -164,6 +166,8 @@ async fn execute(
 /// same diagnosis the console shows; other errors as they are.
 fn explain(client: &crate::api::Client, e: anyhow::Error, listing: bool) -> anyhow::Error {
     match e.downcast_ref::<ApiError>() {
+        // A request pz refused to make: a usage error, as it was.
+        Some(ApiError::Config(_)) => e,
         Some(api) => anyhow::anyhow!(explain_api(client, api, listing)),
         None => e,
     }

@@ -91,9 +91,9 @@ impl World {
         let issued = self
             .tokens
             .iter()
-            .any(|t| t.jti == claims.jti && t.zone == claims.zone);
-        let zone = match self.zones.get(&claims.zone) {
-            Some(z) if issued => &z.zone,
+            .find(|t| t.jti == claims.jti && t.zone == claims.zone);
+        let (zone, issued) = match (self.zones.get(&claims.zone), issued) {
+            (Some(z), Some(issued)) => (&z.zone, issued),
             _ => return Err(Refusal::Deleted(claims.zone)),
         };
         if zone.spec.service_account_name() != Some(user) {
@@ -109,11 +109,14 @@ impl World {
                 cluster: zone.spec.cluster.clone(),
             });
         }
-        if claims.exp <= now.timestamp() {
-            let at = claims
-                .expires_at()
+        // The expiry the sandbox stored when it issued the secret wins over
+        // the one the secret carries: a secret re-signed with a later `exp`
+        // (by someone holding the signing key) expires all the same.
+        let exp = claims.exp.min(issued.expires_at.timestamp());
+        if exp <= now.timestamp() {
+            let at = chrono::DateTime::from_timestamp(exp, 0)
                 .map(super::world::timestamp)
-                .unwrap_or_else(|| claims.exp.to_string());
+                .unwrap_or_else(|| exp.to_string());
             return Err(Refusal::Expired(at));
         }
         let status = zone.metadata.status.clone().unwrap_or(ZoneStatus::Pending);
@@ -309,5 +312,22 @@ mod tests {
             assert_eq!(i64::from(t.partitions), b.spec.partitions);
         }
         assert!(w.visible_topics("gone").is_empty());
+    }
+
+    #[test]
+    fn a_secret_re_signed_with_a_later_expiry_still_expires_when_stored() {
+        let (w, cluster, secret) = world();
+        let user = account(&w, ZONE);
+        let mut claims = token::verify(&w.signing_key, &secret).unwrap();
+        let after = now() + TOKEN_TTL + std::time::Duration::from_secs(60);
+        assert!(w.authenticate(&cluster, &user, &secret, after).is_err());
+        // Someone holding the signing key re-signs it with a later `exp`.
+        claims.exp += 10 * 365 * 24 * 3600;
+        let forged = token::sign(&w.signing_key, &claims);
+        assert!(w.authenticate(&cluster, &user, &forged, now()).is_ok());
+        assert!(matches!(
+            w.authenticate(&cluster, &user, &forged, after),
+            Err(Refusal::Expired(_))
+        ));
     }
 }

@@ -13,8 +13,13 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::kafka_session::{self, Gateway};
 use super::server::{SandboxError, Shared};
 
-/// At most this many Kafka connections per Gateway; more are closed at once.
+/// At most this many authenticated Kafka connections per Gateway (beyond
+/// them a connection is closed at once).
 const MAX_CONNECTIONS: usize = 256;
+/// At most this many connections per Gateway that have not finished SASL
+/// yet; one more evicts the oldest, so idle sockets cannot lock partners out
+/// (and each has `kafka_session::HANDSHAKE` to authenticate anyway).
+const MAX_UNAUTHENTICATED: usize = 64;
 
 /// Where each Gateway cluster's listener is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +95,7 @@ pub(super) fn serve(
 
 async fn run(gw: Gateway, mut socket: Option<TcpListener>, mut changes: watch::Receiver<u64>) {
     let mut conns = JoinSet::new();
+    let unauthenticated = super::listen::Slots::new(MAX_UNAUTHENTICATED);
     loop {
         while conns.try_join_next().is_some() {}
         let down = gw.shared.gateway_is_down(&gw.cluster).await;
@@ -118,12 +124,16 @@ async fn run(gw: Gateway, mut socket: Option<TcpListener>, mut changes: watch::R
             }
             accepted = accept(socket.as_ref()) => match accepted {
                 Ok((stream, peer)) => {
-                    if conns.len() >= MAX_CONNECTIONS {
+                    if conns.len() >= MAX_CONNECTIONS + MAX_UNAUTHENTICATED {
                         tracing::warn!(gateway = gw.cluster, %peer, "too many Kafka connections: closed");
                         continue;
                     }
+                    let (slot, evicted) = unauthenticated.admit();
+                    if evicted {
+                        tracing::info!(gateway = gw.cluster, "too many connections without SASL: the oldest closed");
+                    }
                     let _ = stream.set_nodelay(true);
-                    conns.spawn(kafka_session::serve(stream, gw.clone(), peer));
+                    conns.spawn(kafka_session::serve(stream, gw.clone(), peer, slot));
                 }
                 Err(e) => {
                     // Out of descriptors, say: wait rather than spin.

@@ -24,12 +24,17 @@ use kafka_protocol::protocol::{Decodable, Message, StrBytes};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::access::{Access, VisibleTopic};
+use super::listen::Admitted;
 use super::server::Shared;
 use crate::kafka::{WireError, encode_response, read_frame, write_frame};
 
 /// A connection idle this long is closed (Kafka's `connections.max.idle.ms`
 /// is ten minutes; a sandbox can be stricter).
 const IDLE: Duration = Duration::from_secs(300);
+
+/// SASL must be done this long after connecting, or the connection closes
+/// (a real client needs a few milliseconds).
+pub const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// The versions this Gateway answers, per API.
 const APIS: [(ApiKey, i16, i16); 4] = [
@@ -88,21 +93,49 @@ enum End {
     Refused(String),
 }
 
-/// The next frame, or None when the client left, broke the framing or
-/// stayed idle too long (logged).
+/// Where a connection is in its life: before SASL it has a deadline and a
+/// place among the unauthenticated that a newer one may take.
+struct Phase {
+    deadline: tokio::time::Instant,
+    slot: Option<Admitted>,
+}
+
+/// The next frame, or None when the client left, broke the framing, stayed
+/// idle too long, missed the SASL deadline or was evicted (logged).
 async fn next_frame<S: AsyncRead + Unpin>(
     stream: &mut S,
     gw: &Gateway,
     peer: SocketAddr,
+    phase: &Phase,
 ) -> Option<Bytes> {
-    match tokio::time::timeout(IDLE, read_frame(stream)).await {
-        Ok(Ok(frame)) => frame,
-        Ok(Err(e)) => {
-            tracing::info!(%peer, gateway = gw.cluster, "kafka connection closed: {e}");
-            None
+    let until = match phase.slot {
+        Some(_) => phase.deadline,
+        None => tokio::time::Instant::now() + IDLE,
+    };
+    let evicted = async {
+        match &phase.slot {
+            Some(s) => s.slot().evicted().await,
+            None => std::future::pending().await,
         }
-        Err(_) => {
-            tracing::info!(%peer, gateway = gw.cluster, "kafka connection idle, closed");
+    };
+    tokio::select! {
+        read = tokio::time::timeout_at(until, read_frame(stream)) => match read {
+            Ok(Ok(frame)) => frame,
+            Ok(Err(e)) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection closed: {e}");
+                None
+            }
+            Err(_) if phase.slot.is_some() => {
+                tracing::info!(%peer, gateway = gw.cluster, "no SASL within {} s: closed", HANDSHAKE.as_secs());
+                None
+            }
+            Err(_) => {
+                tracing::info!(%peer, gateway = gw.cluster, "kafka connection idle, closed");
+                None
+            }
+        },
+        () = evicted => {
+            tracing::info!(%peer, gateway = gw.cluster, "unauthenticated connection evicted by a newer one");
             None
         }
     }
@@ -113,9 +146,14 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     gw: Gateway,
     peer: SocketAddr,
+    slot: Admitted,
 ) {
     let mut state = Sasl::Start;
-    while let Some(frame) = next_frame(&mut stream, &gw, peer).await {
+    let mut phase = Phase {
+        deadline: tokio::time::Instant::now() + HANDSHAKE,
+        slot: Some(slot),
+    };
+    while let Some(frame) = next_frame(&mut stream, &gw, peer, &phase).await {
         let reply = match answer(frame, &mut state, &gw).await {
             Ok(reply) => reply,
             Err(e) => {
@@ -133,7 +171,7 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
         if let Sasl::HandshakeV0 = state {
             // The bare PLAIN token follows; its answer is an empty frame.
-            let Some(token) = next_frame(&mut stream, &gw, peer).await else {
+            let Some(token) = next_frame(&mut stream, &gw, peer, &phase).await else {
                 return;
             };
             match authenticate(&gw, &token).await {
@@ -146,6 +184,10 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                     return;
                 }
             }
+        }
+        if let Sasl::Done(_) = state {
+            // Authenticated: no deadline, no longer evictable.
+            phase.slot = None;
         }
     }
 }

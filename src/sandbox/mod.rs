@@ -5,6 +5,7 @@ pub mod access;
 pub mod gateway;
 pub mod kafka_session;
 pub mod keys;
+pub mod listen;
 pub mod rules;
 pub mod seed;
 pub mod server;

@@ -30,6 +30,12 @@ pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
         )));
     }
     let name = &zone.metadata.name;
+    if crate::api::types::is_dot_segment(name) {
+        return Err(Rejection::bad_request(format!(
+            "metadata.name '{name}' is not valid: {}",
+            crate::api::types::DOT_NAMES
+        )));
+    }
     if !is_valid_name(name) {
         return Err(Rejection::bad_request(format!(
             "metadata.name '{name}' is not valid: use lowercase letters, digits, '_', '-' and '.' (^[0-9a-z_\\-.]+$)"
@@ -199,6 +205,8 @@ mod tests {
             "metadata.name",
         );
         refused(|z| z.metadata.name = String::new(), 400, "metadata.name");
+        refused(|z| z.metadata.name = ".".into(), 400, "a URL drops them");
+        refused(|z| z.metadata.name = "..".into(), 400, "a URL drops them");
     }
 
     #[test]

@@ -174,14 +174,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     let app = router(shared);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!("sandbox server stopped: {e}");
-        }
+        super::listen::serve_http(listener, app, rx).await;
     });
     tracing::info!(%addr, "sandbox listening");
     Ok(RunningSandbox {

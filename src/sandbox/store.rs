@@ -2,18 +2,12 @@
 //! file beside the target, fsync, rename, fsync of the directory): a crash
 //! at any moment leaves either the old file or the new one, never a mix.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(transparent)]
     Write(#[from] crate::files::FileError),
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error(
         "the sandbox state {path} is not valid ({reason}); move it away to start from a fresh seed"
     )]
@@ -30,19 +24,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 /// Reads the state file; `None` when there is none yet. A leftover temporary
 /// file from a crash is ignored (it was never acknowledged).
 pub fn read(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
+    Ok(crate::files::read(path)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn write_replaces_and_leaves_no_temp_file() {

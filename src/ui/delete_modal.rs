@@ -17,18 +17,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &DeleteModal) {
     let topics = if m.topics.is_empty() {
         "no topics".to_string()
     } else {
-        m.topics.join(", ")
+        super::widgets::clean(&m.topics.join(", "))
     };
     let ready = m.complete() && m.armed(app.now);
     let mut lines = vec![
         Line::from(vec![
             Span::styled("Delete the Partner Zone ", t.text),
-            Span::styled(m.zone.clone(), bold(t.failure)),
+            Span::styled(super::widgets::clean(&m.zone), bold(t.failure)),
             Span::styled(
                 if m.display_name.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", m.display_name)
+                    format!(" ({})", super::widgets::clean(&m.display_name))
                 },
                 t.text,
             ),

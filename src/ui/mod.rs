@@ -60,6 +60,18 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Contexts(picker)) => contexts::render(frame, over, app, picker),
         None => {}
     }
+    scrub(frame.buffer_mut());
+}
+
+/// The last guard: every screen shows outside text through the sanitiser
+/// (`\e`, `\u{202e}`), and should a raw control or bidi override still be
+/// in a cell, it becomes `�` here instead of reaching the terminal.
+fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(crate::sanitize::is_hostile) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

@@ -60,6 +60,12 @@ pub fn field(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'stat
     ])
 }
 
+/// Text from outside for one line of a cell: controls shown as escapes
+/// (`\e`), bidi overrides as `\u{202e}`, never dropped nor obeyed.
+pub fn clean(text: &str) -> String {
+    crate::sanitize::line(text).into_owned()
+}
+
 pub fn section(title: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(
         title.to_string(),

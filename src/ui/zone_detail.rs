@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::widgets::{bold, field, section, status_badge};
+use super::widgets::{bold, clean, field, section, status_badge};
 use crate::api::{PartnerZone, Permission, ZoneStatus};
 use crate::app::App;
 use crate::format::{bytes_per_second, parse_time, relative};
@@ -19,10 +19,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     };
     let title = format!(
         " {} ",
-        zone.spec
-            .display_name
-            .as_deref()
-            .unwrap_or(&zone.metadata.name)
+        clean(
+            zone.spec
+                .display_name
+                .as_deref()
+                .unwrap_or(&zone.metadata.name)
+        )
     );
     let block = Block::default()
         .borders(Borders::ALL)
@@ -69,7 +71,7 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
         Some(ZoneStatus::Failed) => out.push(Line::from(Span::styled(
             format!(
                 "Deployment failed: check that the Gateway of '{}' is active and its Provider credentials in Console are right, then re-apply the zone.",
-                s.cluster
+                clean(&s.cluster)
             ),
             t.failure,
         ))),
@@ -117,14 +119,14 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
     let alias_w = s
         .topics
         .iter()
-        .map(|x| x.name.chars().count())
+        .map(|x| clean(&x.name).chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
     let backing_w = s
         .topics
         .iter()
-        .map(|x| x.backing_topic.chars().count())
+        .map(|x| clean(&x.backing_topic).chars().count())
         .max()
         .unwrap_or(5)
         .max(13);
@@ -143,12 +145,15 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
         };
         let perm = match &topic.permission {
             Permission::Write => "WRITE (read + write)".to_string(),
-            other => other.to_string(),
+            other => clean(&other.to_string()),
         };
         out.push(Line::from(vec![
-            Span::styled(format!("{:<alias_w$}", topic.name), bold(t.text)),
+            Span::styled(format!("{:<alias_w$}", clean(&topic.name)), bold(t.text)),
             Span::styled(" →  ", t.muted),
-            Span::styled(format!("{:<backing_w$}  ", topic.backing_topic), t.text),
+            Span::styled(
+                format!("{:<backing_w$}  ", clean(&topic.backing_topic)),
+                t.text,
+            ),
             Span::styled(perm, perm_style),
         ]));
     }

@@ -144,13 +144,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ];
             if wide {
                 cells.push(Cell::from(Span::styled(
-                    z.spec.url.clone().unwrap_or_default(),
+                    super::widgets::clean(z.spec.url.as_deref().unwrap_or_default()),
                     t.muted,
                 )));
             }
             cells.extend([
                 Cell::from(format!("{:>6}", z.spec.topics.len())),
-                Cell::from(z.spec.cluster.clone()),
+                Cell::from(super::widgets::clean(&z.spec.cluster)),
                 Cell::from(Span::styled(updated, t.muted)),
             ]);
             let row = Row::new(cells).style(t.text);

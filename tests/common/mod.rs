@@ -94,11 +94,7 @@ impl Drop for SandboxProcess {
 /// `pz sandbox` as its own process on `port`, with extra flags.
 pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> SandboxProcess {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args([
-            "sandbox",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
+        .args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
         // The key from the environment: never on the command line.
         .env("PZ_SANDBOX_API_KEY", KEY)
         .args(flags)

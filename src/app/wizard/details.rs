@@ -139,6 +139,9 @@ impl Wizard {
         match f {
             Field::Name if v.is_empty() => Some("a name is required".into()),
             Field::Id if v.is_empty() => Some("a technical ID is required".into()),
+            Field::Id if crate::api::types::is_dot_segment(v) => {
+                Some("'.' and '..' cannot be used: a URL drops them".into())
+            }
             Field::Id if !is_valid_name(v) => {
                 Some("lowercase letters, digits, '_', '-' and '.' only".into())
             }

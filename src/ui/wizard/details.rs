@@ -71,14 +71,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         lines.push(Line::from(spans));
         if focused && f == Field::Gateway {
             for c in &w.clusters {
-                let name = &c.metadata.name;
+                let name = &crate::sanitize::line(&c.metadata.name).into_owned();
                 let (mark, style, why) = if !c.is_gateway() {
                     (
                         "  ",
                         t.muted.add_modifier(Modifier::DIM),
                         "  not a Gateway cluster: cannot host zones",
                     )
-                } else if *name == w.cluster {
+                } else if c.metadata.name == w.cluster {
                     ("● ", bold(t.accent), "")
                 } else {
                     ("○ ", t.text, "")
@@ -108,12 +108,15 @@ fn gateway_value(w: &Wizard) -> String {
         return if w.cluster.is_empty() {
             "loading…".into()
         } else {
-            w.cluster.clone()
+            crate::sanitize::line(&w.cluster).into_owned()
         };
     }
     w.clusters
         .iter()
         .find(|c| c.metadata.name == w.cluster)
-        .map(|c| format!("{} ({})", c.metadata.name, c.display_name()))
+        .map(|c| {
+            crate::sanitize::line(&format!("{} ({})", c.metadata.name, c.display_name()))
+                .into_owned()
+        })
         .unwrap_or_else(|| "none".into())
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::error_of;
 use crate::app::wizard::{Place, Wizard};
 use crate::theme::Theme;
-use crate::ui::widgets::{bold, truncate};
+use crate::ui::widgets::{bold, clean, truncate};
 
 pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let [head, list, chosen] = Layout::vertical([
@@ -19,8 +19,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     .areas(area);
     let search_style = if w.searching { bold(t.accent) } else { t.muted };
     let mut head_lines = vec![Line::from(vec![
-        Span::styled(format!("Topics of {}  ", w.cluster), bold(t.text)),
-        Span::styled(format!("/{}", w.search), search_style),
+        Span::styled(format!("Topics of {}  ", clean(&w.cluster)), bold(t.text)),
+        Span::styled(format!("/{}", clean(&w.search)), search_style),
         Span::styled(if w.searching { "▏" } else { "" }, t.accent),
         Span::styled("   search by name or label (key=value)", t.muted),
     ])];
@@ -65,7 +65,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            let text = format!("{mark} {perm} {name}{alias}");
+            let text = clean(&format!("{mark} {perm} {name}{alias}"));
             let rest = width.saturating_sub(text.chars().count() + 2);
             let style = if i == w.cursor && !w.shared_focus {
                 t.selection
@@ -99,10 +99,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         let selected = w.shared_focus && i == w.shared_cursor;
         summary.push(Line::from(vec![
             Span::styled(
-                format!("{}{} ", if selected { "▸ " } else { "  " }, c.alias),
+                format!("{}{} ", if selected { "▸ " } else { "  " }, clean(&c.alias)),
                 if selected { t.selection } else { bold(t.text) },
             ),
-            Span::styled(format!("→ {} ", c.backing), t.muted),
+            Span::styled(format!("→ {} ", clean(&c.backing)), t.muted),
             Span::styled(
                 if c.write { "WRITE" } else { "READ" },
                 if c.write { t.warning } else { t.text },
@@ -112,7 +112,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     if let Some(buf) = &w.renaming {
         summary = vec![Line::from(vec![
             Span::styled("New alias: ", bold(t.accent)),
-            Span::styled(format!("{buf}▏"), bold(t.text)),
+            Span::styled(format!("{}▏", clean(buf)), bold(t.text)),
         ])];
     }
     frame.render_widget(Paragraph::new(summary), chosen);
