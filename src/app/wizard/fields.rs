@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 /// The technical ID (and default service account) for a display name:
 /// lowercase, every run of other characters becomes one `-`, no `-` at the
-/// ends. Always matches `^[0-9a-z_\-.]+$` unless empty; stable.
+/// ends; a name of dots only gives nothing (`.` and `..` cannot be zone
+/// names). Always a valid name unless empty; stable.
 pub fn derive_id(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut dash = false;
@@ -19,6 +20,9 @@ pub fn derive_id(name: &str) -> String {
         } else {
             dash = true;
         }
+    }
+    if crate::api::types::is_dot_segment(&out) {
+        out.clear();
     }
     out
 }
