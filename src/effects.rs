@@ -333,9 +333,9 @@ async fn blocking<T: Send + 'static>(
         .and_then(|r| r)
 }
 
-/// Saves the wizard (0600, by rename) so a dropped session can resume it.
+/// Saves the wizard's draft (0600, by rename, never through a link).
 pub fn save_draft(path: &std::path::Path, wizard: &Wizard) -> Result<(), String> {
-    let json = serde_json::to_vec_pretty(wizard).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec_pretty(&wizard.draft()).map_err(|e| e.to_string())?;
     let how = crate::files::How {
         durable: false,
         ..crate::files::PRIVATE
@@ -345,9 +345,45 @@ pub fn save_draft(path: &std::path::Path, wizard: &Wizard) -> Result<(), String>
         .map_err(|e| e.to_string())
 }
 
-/// The draft left by an earlier session, if any (an unreadable one is
-/// ignored: it is only a convenience).
-pub fn load_draft(path: &std::path::Path) -> Option<Wizard> {
-    let bytes = std::fs::read(path).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The draft left by an earlier session: `Ok(None)` when there is none; a
+/// draft that cannot be read or is of another version is moved aside
+/// beside it and reported.
+pub fn load_draft(
+    path: &std::path::Path,
+) -> Result<Option<Wizard>, crate::app::wizard::draft::SetAside> {
+    let bytes = match crate::files::read(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(crate::app::wizard::draft::SetAside {
+                kept_at: path.to_path_buf(),
+                why: e.to_string(),
+            });
+        }
+    };
+    let why = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Err(e) => format!("not JSON: {e}"),
+        Ok(v) => match v.get("version").and_then(serde_json::Value::as_u64) {
+            Some(n) if n == u64::from(crate::app::wizard::draft::VERSION) => {
+                match serde_json::from_value::<crate::app::wizard::draft::Draft>(v) {
+                    Ok(d) => return Ok(Some(Wizard::from_draft(d))),
+                    Err(e) => format!("unreadable: {e}"),
+                }
+            }
+            Some(n) => format!("written by another version of pz (draft version {n})"),
+            None => "written by an older pz (no version)".to_string(),
+        },
+    };
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let kept_at = path.with_file_name(format!(
+        "{}.set-aside-{stamp}",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    match std::fs::rename(path, &kept_at) {
+        Ok(()) => Err(crate::app::wizard::draft::SetAside { kept_at, why }),
+        Err(e) => Err(crate::app::wizard::draft::SetAside {
+            kept_at: path.to_path_buf(),
+            why: format!("{why}; could not move it aside: {e}"),
+        }),
+    }
 }

@@ -129,7 +129,13 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
     };
     app.connection = backend.info(cli.read_only);
     tracing::info!(console = %app.connection.label, read_only = app.connection.read_only, "console start");
-    app.draft = crate::effects::load_draft(&paths.draft_file());
+    match crate::effects::load_draft(&paths.draft_file()) {
+        Ok(d) => app.draft = d,
+        Err(set_aside) => {
+            tracing::warn!("{}", set_aside.message());
+            app.toast(crate::app::ToastKind::Failure, set_aside.message());
+        }
+    }
     if let Some(d) = &app.draft {
         let name = d.value(crate::app::wizard::Field::Name);
         app.toast(

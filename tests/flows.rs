@@ -20,24 +20,27 @@ use pz::theme::Theme;
 /// and returns what was written to the terminal.
 async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
     let mut terminal = Vec::new();
-    let mut queue = vec![action];
-    while let Some(action) = queue.pop() {
+    // First in, first out, as the program's channel.
+    let mut queue = std::collections::VecDeque::from([action]);
+    // Each drive its own draft file: tests run side by side.
+    static DRAFTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let draft =
+        std::env::temp_dir().join(format!("pz-flows-draft-{}-{n}.json", std::process::id()));
+    let ctx = Ctx::new(client.clone(), Plan::osc52(), draft.clone());
+    while let Some(action) = queue.pop_front() {
         app.now = Utc::now();
-        let ctx = Ctx::new(
-            client.clone(),
-            Plan::osc52(),
-            std::env::temp_dir().join(format!("pz-flows-draft-{}.json", std::process::id())),
-        );
         for effect in app.update(action) {
             for msg in perform(effect, &ctx).await {
                 match msg {
-                    Msg::Action(a) => queue.push(a),
+                    Msg::Action(a) => queue.push_back(a),
                     Msg::Terminal(bytes) => terminal.extend(bytes),
                     Msg::PlainOut(text) => terminal.extend(text.expose().as_bytes()),
                 }
             }
         }
     }
+    let _ = std::fs::remove_file(&draft);
     terminal
 }
 
@@ -886,7 +889,7 @@ mod wizard {
         w.values.insert(Field::Name, "Half done".into());
         w.step = Step::Topics;
         pz::effects::save_draft(&path, &w).unwrap();
-        let back = pz::effects::load_draft(&path).unwrap();
+        let back = pz::effects::load_draft(&path).unwrap().expect("a draft");
         assert_eq!(back.value(Field::Name), "Half done");
         assert_eq!(back.step, Step::Topics);
         let mut app = new_app();

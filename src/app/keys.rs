@@ -129,7 +129,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('t') if writable => Action::Credentials(C::OpenToCheck),
         KeyCode::Char('n') if writable => Action::Wizard(super::WizardAction::New),
         KeyCode::Char('e') if writable => Action::Wizard(super::WizardAction::Edit),
-        KeyCode::Char(':') if writable => Action::CommandStart,
+        // Also read-only: `:ctx` is how one leaves a read-only Console
+        // (`:apply` then says why it cannot).
+        KeyCode::Char(':') => Action::CommandStart,
         _ => return None,
     })
 }
@@ -312,6 +314,11 @@ mod tests {
         );
         assert!(action_for(&ro, key('d')).is_none());
         assert!(action_for(&ro, key('c')).is_none());
+        // `:ctx` still switches away from a read-only Console.
+        assert!(matches!(
+            action_for(&ro, key(':')),
+            Some(Action::CommandStart)
+        ));
         assert!(
             !hints(&ro)
                 .iter()

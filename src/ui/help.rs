@@ -27,6 +27,7 @@ const LIST: &[(&str, &str)] = &[
 const CHANGE: &[(&str, &str)] = &[
     ("n / e", "new zone / edit the zone (wizard)"),
     ("c", "generate credentials for the partner"),
+    ("t", "check the partner's access (as pz check)"),
     ("d", "delete the zone (type DELETE to confirm)"),
     (":apply PATH  :ctx", "apply a YAML file · switch Console"),
 ];

@@ -4,6 +4,7 @@
 //! every change so that a dropped session loses nothing.
 
 pub mod details;
+pub mod draft;
 pub mod fields;
 pub mod review;
 pub mod topics;
@@ -57,7 +58,9 @@ pub enum Place {
     Traffic(usize),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The wizard's whole state, UI included; what is saved is its
+/// [`draft::Draft`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct Wizard {
     /// The zone being edited, as the server had it (keeps unknown fields).
     pub original: Option<PartnerZone>,
@@ -81,22 +84,15 @@ pub struct Wizard {
     pub submitting: bool,
     pub confirm_leave: bool,
     pub notice: Option<String>,
-    #[serde(default)]
     pub review_scroll: u16,
     /// The editor of the focused Details field.
-    #[serde(skip)]
     pub editor: Editor,
     /// Topics step: the focus is on the list of what is shared.
-    #[serde(default)]
     pub shared_focus: bool,
-    #[serde(default)]
     pub shared_cursor: usize,
     /// The entry of `chosen` being renamed.
-    #[serde(default)]
     pub rename_target: Option<usize>,
-    #[serde(skip)]
     pub clusters: Vec<KafkaCluster>,
-    #[serde(skip)]
     pub topics: Vec<Topic>,
 }
 
