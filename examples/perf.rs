@@ -83,7 +83,7 @@ fn filter_bench(runs: usize) -> Duration {
         app.update(Action::FilterStart);
         for c in "partner-0042".chars() {
             let start = Instant::now();
-            app.update(Action::FilterChar(c));
+            app.update(Action::FilterInput(pz::app::input::char_key(c)));
             times.push(start.elapsed());
         }
     }

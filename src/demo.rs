@@ -138,7 +138,7 @@ pub fn gallery(theme: &Theme, size: (u16, u16)) -> Vec<(&'static str, App)> {
             w.field = Field::Gateway;
         }
         if step == Step::Topics {
-            w.search = "orders".into();
+            w.search = crate::app::input::TextInput::new("orders");
         }
         a.screen = Screen::Wizard(Box::new(w));
         out.push((name, a));
@@ -148,7 +148,9 @@ pub fn gallery(theme: &Theme, size: (u16, u16)) -> Vec<(&'static str, App)> {
     a.update(Action::Delete(DeleteAction::Open));
     a.update(Action::Drawn(clock() - Duration::seconds(1)));
     for c in "DELETE".chars() {
-        a.update(Action::Delete(DeleteAction::Char(c)));
+        a.update(Action::Delete(DeleteAction::Input(
+            crate::app::input::char_key(c),
+        )));
     }
     out.push(("delete", a));
 

@@ -66,7 +66,12 @@ async fn type_delete(app: &mut App, client: &Client) {
     drive(app, Action::Delete(D::Open), client).await;
     app.update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));
     for c in "DELETE".chars() {
-        drive(app, Action::Delete(D::Char(c)), client).await;
+        drive(
+            app,
+            Action::Delete(D::Input(pz::app::input::char_key(c))),
+            client,
+        )
+        .await;
     }
     drive(app, Action::Delete(D::Confirm), client).await;
 }
@@ -277,10 +282,14 @@ async fn credentials_flow_copies_a_complete_config() {
     std::fs::write(&path, "keep me").unwrap();
     drive(&mut app, Action::Credentials(C::SaveStart), &client).await;
     for _ in 0.."config.properties".len() {
-        app.update(Action::Credentials(C::SaveBackspace));
+        app.update(Action::Credentials(C::SaveInput(
+            pz::app::input::backspace(),
+        )));
     }
     for c in path.to_str().unwrap().chars() {
-        app.update(Action::Credentials(C::SaveChar(c)));
+        app.update(Action::Credentials(C::SaveInput(pz::app::input::char_key(
+            c,
+        ))));
     }
     drive(&mut app, Action::Credentials(C::SaveConfirm), &client).await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
@@ -809,7 +818,8 @@ mod wizard {
         kb.key(KeyCode::Enter).await;
         for (alias, write) in [("topic-a", true), ("topic-b", false)] {
             kb.key(KeyCode::Char('a')).await; // add an alias, and name it
-            kb.ctrl('u').await;
+            kb.ctrl('a').await; // the same editing keys as every field:
+            kb.ctrl('k').await; // start of line, delete to the end
             kb.text(alias).await;
             kb.key(KeyCode::Enter).await;
             if write {

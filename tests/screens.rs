@@ -55,7 +55,7 @@ fn list_filtered() {
         let mut a = loaded(s);
         a.update(Action::FilterStart);
         for c in "gateway-dr".chars() {
-            a.update(Action::FilterChar(c));
+            a.update(Action::FilterInput(pz::app::input::char_key(c)));
         }
         a
     });
@@ -108,7 +108,9 @@ fn delete_modal() {
         a.update(Action::Delete(DeleteAction::Open));
         a.update(Action::Drawn(clock() - Duration::seconds(1)));
         for c in "DELET".chars() {
-            a.update(Action::Delete(DeleteAction::Char(c)));
+            a.update(Action::Delete(DeleteAction::Input(
+                pz::app::input::char_key(c),
+            )));
         }
         a.update(Action::Delete(DeleteAction::Confirm));
         a

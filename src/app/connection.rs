@@ -34,7 +34,7 @@ pub struct ContextEntry {
 }
 
 /// `:ctx`: the contexts to switch to, with a cursor.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContextPicker {
     pub entries: Vec<ContextEntry>,
     pub current: Option<String>,

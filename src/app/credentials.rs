@@ -26,7 +26,7 @@ pub struct CredentialsView {
     pub phase: Phase,
     pub revealed: bool,
     /// The path being typed for `s` (save).
-    pub save_path: Option<String>,
+    pub save_path: Option<super::input::TextInput>,
     /// A path that exists: waiting for `y` to overwrite.
     pub overwrite: Option<String>,
     /// The zone's topic aliases, which the partner should see.
@@ -68,8 +68,8 @@ pub enum CredentialsAction {
     CopyProperties,
     CopyCommand,
     SaveStart,
-    SaveChar(char),
-    SaveBackspace,
+    /// A key typed into the path.
+    SaveInput(crossterm::event::KeyEvent),
     SaveConfirm,
     /// The runtime found the file already there.
     SaveExists(String),
@@ -188,22 +188,18 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
         }
         CredentialsAction::SaveStart => {
             if matches!(view.phase, Phase::Shown { .. }) {
-                view.save_path = Some("config.properties".into());
+                view.save_path = Some(super::input::TextInput::new("config.properties"));
                 view.overwrite = None;
             }
         }
-        CredentialsAction::SaveChar(c) => {
+        CredentialsAction::SaveInput(key) => {
             if let Some(p) = &mut view.save_path {
-                p.push(c);
-            }
-        }
-        CredentialsAction::SaveBackspace => {
-            if let Some(p) = &mut view.save_path {
-                p.pop();
+                p.input(key);
             }
         }
         CredentialsAction::SaveConfirm => {
-            if let (Some(path), Some(text)) = (view.save_path.take(), view.properties())
+            if let (Some(path), Some(text)) =
+                (view.save_path.take().map(|p| p.text()), view.properties())
                 && !path.trim().is_empty()
             {
                 effects.push(Effect::Save {
@@ -342,10 +338,14 @@ mod tests {
         let mut a = shown();
         a.update(Action::Credentials(CredentialsAction::SaveStart));
         for _ in 0.."config.properties".len() {
-            a.update(Action::Credentials(CredentialsAction::SaveBackspace));
+            a.update(Action::Credentials(CredentialsAction::SaveInput(
+                crate::app::input::backspace(),
+            )));
         }
         for c in "/tmp/p.properties".chars() {
-            a.update(Action::Credentials(CredentialsAction::SaveChar(c)));
+            a.update(Action::Credentials(CredentialsAction::SaveInput(
+                crate::app::input::char_key(c),
+            )));
         }
         let fx = a.update(Action::Credentials(CredentialsAction::SaveConfirm));
         assert!(

@@ -17,7 +17,7 @@ pub struct DeleteModal {
     pub display_name: String,
     pub partner: Option<String>,
     pub topics: Vec<String>,
-    pub typed: String,
+    pub typed: super::input::TextInput,
     /// When keys start to count: set once the modal has been drawn.
     pub armed_at: Option<DateTime<Utc>>,
     pub busy: bool,
@@ -27,8 +27,8 @@ pub struct DeleteModal {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteAction {
     Open,
-    Char(char),
-    Backspace,
+    /// A key typed into the word.
+    Input(crossterm::event::KeyEvent),
     Confirm,
     Cancel,
 }
@@ -45,20 +45,18 @@ impl DeleteModal {
     }
 
     pub fn complete(&self) -> bool {
-        self.typed == WORD
+        self.typed.text() == WORD
     }
 
     /// What is still missing, said when `enter` comes too early.
     pub fn missing(&self) -> String {
-        if self.typed.is_empty() {
+        let typed = self.typed.text();
+        if typed.is_empty() {
             format!("type {WORD} (in capitals) to enable the delete")
-        } else if WORD.starts_with(&self.typed) {
+        } else if WORD.starts_with(&typed) {
             format!("keep typing: {WORD} is not complete")
         } else {
-            format!(
-                "'{}' is not {WORD}: backspace and type {WORD} exactly",
-                self.typed
-            )
+            format!("'{typed}' is not {WORD}: backspace and type {WORD} exactly")
         }
     }
 }
@@ -75,12 +73,12 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
                 display_name: z.spec.display_name.clone().unwrap_or_default(),
                 partner: z.spec.partner.as_ref().map(|p| p.name.clone()),
                 topics: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
-                typed: String::new(),
+                typed: Default::default(),
                 armed_at: None,
                 busy: false,
                 hint: None,
             };
-            app.overlay = Some(Overlay::Delete(modal));
+            app.overlay = Some(Overlay::Delete(Box::new(modal)));
         }
         return Vec::new();
     }
@@ -92,12 +90,14 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
     }
     match action {
         DeleteAction::Cancel => app.overlay = None,
-        DeleteAction::Char(c) if modal.armed(now) && modal.typed.chars().count() < 16 => {
-            modal.typed.push(c);
-            modal.hint = None;
-        }
-        DeleteAction::Backspace if modal.armed(now) => {
-            modal.typed.pop();
+        DeleteAction::Input(key) if modal.armed(now) => {
+            let before = modal.typed.clone();
+            if modal.typed.input(key) {
+                if modal.typed.text().chars().count() > 16 {
+                    modal.typed = before;
+                }
+                modal.hint = None;
+            }
         }
         DeleteAction::Confirm if modal.armed(now) && modal.complete() => {
             modal.busy = true;
@@ -170,7 +170,9 @@ mod tests {
         for c in text.chars() {
             fx.extend(match c {
                 '\n' => a.update(Action::Delete(DeleteAction::Confirm)),
-                c => a.update(Action::Delete(DeleteAction::Char(c))),
+                c => a.update(Action::Delete(DeleteAction::Input(
+                    crate::app::input::char_key(c),
+                ))),
             });
         }
         fx

@@ -6,6 +6,7 @@
 pub mod connection;
 pub mod credentials;
 pub mod delete;
+pub mod input;
 pub mod keys;
 pub mod poll;
 pub mod wizard;
@@ -33,7 +34,7 @@ pub enum Screen {
 #[derive(Clone, Debug)]
 pub enum Overlay {
     Help,
-    Delete(DeleteModal),
+    Delete(Box<DeleteModal>),
     Credentials(Box<CredentialsView>),
     /// `:ctx`: choose the Console to talk to.
     Contexts(ContextPicker),
@@ -70,8 +71,8 @@ pub enum Action {
     Back,
     Refresh,
     FilterStart,
-    FilterChar(char),
-    FilterBackspace,
+    /// A key typed into the filter.
+    FilterInput(crossterm::event::KeyEvent),
     FilterDone,
     FilterClear,
     SortNext,
@@ -100,8 +101,7 @@ pub enum Action {
     Wizard(WizardAction),
     /// The `:` command line (`:apply PATH`).
     CommandStart,
-    CommandChar(char),
-    CommandBackspace,
+    CommandInput(crossterm::event::KeyEvent),
     CommandRun,
     CommandCancel,
     /// The dry run that tells whether the key may change zones.
@@ -188,7 +188,7 @@ pub struct App {
     /// A wizard saved by an earlier session, offered by `n`.
     pub draft: Option<Wizard>,
     /// The `:` command line while it is open.
-    pub command: Option<String>,
+    pub command: Option<input::TextInput>,
     /// Orders draft saves and deletes that run in parallel tasks.
     pub draft_seq: u64,
     /// What is wrong with the connection, from the last load.
@@ -336,20 +336,15 @@ impl App {
                 self.toast(kind, summary.text);
             }
             Action::Wizard(a) => effects.extend(wizard::update(self, a)),
-            Action::CommandStart => self.command = Some(String::new()),
-            Action::CommandChar(c) => {
+            Action::CommandStart => self.command = Some(Default::default()),
+            Action::CommandInput(key) => {
                 if let Some(cmd) = &mut self.command {
-                    cmd.push(c);
-                }
-            }
-            Action::CommandBackspace => {
-                if let Some(cmd) = &mut self.command {
-                    cmd.pop();
+                    cmd.input(key);
                 }
             }
             Action::CommandCancel => self.command = None,
             Action::CommandRun => {
-                let cmd = self.command.take().unwrap_or_default();
+                let cmd = self.command.take().map(|c| c.text()).unwrap_or_default();
                 let cmd = cmd.trim();
                 match cmd.split_once(' ') {
                     Some(("apply", path))
@@ -440,17 +435,15 @@ impl App {
                     self.screen = Screen::Detail { name, scroll: 0 };
                 }
             }
-            Action::FilterStart => self.list.filtering = true,
-            Action::FilterChar(c) => {
-                let mut f = self.list.filter.clone();
-                f.push(c);
+            Action::FilterStart => {
+                self.list.filtering = true;
+                self.list.input = input::TextInput::new(&self.list.filter);
+            }
+            Action::FilterInput(key) if self.list.input.input(key) => {
+                let f = self.list.input.text();
                 self.list.set_filter(f);
             }
-            Action::FilterBackspace => {
-                let mut f = self.list.filter.clone();
-                f.pop();
-                self.list.set_filter(f);
-            }
+            Action::FilterInput(_) => {}
             Action::FilterDone => self.list.filtering = false,
             Action::FilterClear => {
                 self.list.filtering = false;
@@ -630,7 +623,7 @@ mod tests {
         a.update(Action::Back);
         assert_eq!(a.screen, Screen::List);
         a.update(Action::FilterStart);
-        a.update(Action::FilterChar('b'));
+        a.update(Action::FilterInput(input::char_key('b')));
         assert_eq!(a.list.visible_len(), 1);
         a.update(Action::FilterDone);
         assert!(!a.list.filtering);

@@ -45,6 +45,8 @@ pub struct ZoneList {
     /// Indices into `zones`, filtered and sorted.
     visible: Vec<usize>,
     pub filter: String,
+    /// The filter as it is typed (`filter` follows it).
+    pub input: crate::app::input::TextInput,
     pub filtering: bool,
     pub sort: SortKey,
     pub descending: bool,
@@ -61,6 +63,7 @@ impl Default for ZoneList {
             haystacks: Vec::new(),
             visible: Vec::new(),
             filter: String::new(),
+            input: Default::default(),
             filtering: false,
             sort: SortKey::Name,
             descending: false,

@@ -88,8 +88,11 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     if let Some(cmd) = &app.command {
         let line = Line::from(vec![
-            Span::styled(format!(":{cmd}"), t.accent.add_modifier(Modifier::BOLD)),
-            Span::styled("▏  e.g. :apply zone.yaml", t.muted),
+            Span::styled(
+                format!(":{}", crate::sanitize::line(&cmd.with_cursor())),
+                t.accent.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled("  e.g. :apply zone.yaml", t.muted),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;
@@ -114,22 +117,19 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut hints = keys::hints(app);
-    // On a narrow terminal the obvious keys go first; `?` lists them all.
-    for optional in [
-        "move",
-        "sort",
-        "refresh",
-        "scroll",
-        "previous",
-        "shared",
-        "another alias",
-        "check access",
-        "yaml",
-    ] {
-        if hint_line(&hints, &app.theme).width() <= area.width as usize {
+    // On a narrow terminal the lowest priorities go first (the table says
+    // which); `?` lists them all.
+    while hint_line(&hints, &app.theme).width() > area.width as usize {
+        let Some(lowest) = hints
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.priority < 99)
+            .min_by_key(|(i, h)| (h.priority, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+        else {
             break;
-        }
-        hints.retain(|h| h.what != optional);
+        };
+        hints.remove(lowest);
     }
     frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
 }

@@ -128,7 +128,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                 lines.push(Line::from(""));
                 lines.push(Line::from(vec![
                     Span::styled("Save to: ", t.text),
-                    Span::styled(format!("{path}▏"), bold(t.accent)),
+                    Span::styled(
+                        crate::sanitize::line(&path.with_cursor()).into_owned(),
+                        bold(t.accent),
+                    ),
                 ]));
             }
             if let Some(path) = &v.overwrite {

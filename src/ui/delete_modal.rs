@@ -48,7 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &DeleteModal) {
         Line::from(vec![
             Span::styled(format!("Type {WORD} to confirm: "), t.text),
             Span::styled(
-                format!("{}▏", m.typed),
+                crate::sanitize::line(&m.typed.with_cursor()).into_owned(),
                 bold(t.accent).add_modifier(Modifier::UNDERLINED),
             ),
         ]),

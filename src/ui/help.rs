@@ -1,4 +1,4 @@
-//! `?`: every key, by screen.
+//! `?`: every key, by group, as the key table (`app::keys`) lists them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,80 +9,74 @@ use super::centered;
 use super::widgets::{bold, section};
 use crate::app::App;
 
-const GLOBAL: &[(&str, &str)] = &[
-    ("?", "this help"),
-    ("q / ctrl-c", "quit"),
-    ("r", "refresh now"),
-    ("esc", "back, close, or clear the filter"),
-    ("y", "copy the zone as vendor-CLI YAML"),
-];
-const LIST: &[(&str, &str)] = &[
-    ("j/k ↑/↓", "move"),
-    ("PgUp/PgDn ctrl-u/d", "page"),
-    ("g/G Home/End", "first / last"),
-    ("enter", "open the zone"),
-    ("/", "filter by name, ID, URL, gateway, partner"),
-    ("s / S", "sort by the next column / reverse"),
-];
-const CHANGE: &[(&str, &str)] = &[
-    ("n / e", "new zone / edit the zone (wizard)"),
-    ("c", "generate credentials for the partner"),
-    ("t", "check the partner's access (as pz check)"),
-    ("d", "delete the zone (type DELETE to confirm)"),
-    (":apply PATH  :ctx", "apply a YAML file · switch Console"),
-];
-const WIZARD: &[(&str, &str)] = &[
-    (
-        "tab / shift-tab",
-        "fields (←/→ Home/End ctrl-w, ctrl-u undo)",
-    ),
-    (
-        "ctrl-n / ctrl-p",
-        "next / previous step; esc leaves (asks first)",
-    ),
-];
-
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
+/// Lines of `groups`, each key in a column of its own.
+fn column(
+    groups: &[(crate::app::keys::Group, Vec<(&'static str, &'static str)>)],
+    compact: bool,
+    t: &crate::theme::Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let compact = area.height < 30;
-    let mut group = |title: &str, keys: &[(&str, &str)]| {
-        lines.push(section(title, t));
+    for (g, keys) in groups {
+        lines.push(section(g.title(), t));
         for (k, what) in keys {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<20}"), bold(t.accent)),
+                Span::styled(format!("  {k:<11}"), bold(t.accent)),
                 Span::styled(what.to_string(), t.text),
             ]));
         }
-        if compact {
-            return;
+        if !compact {
+            lines.push(Line::from(""));
         }
-        lines.push(Line::from(""));
+    }
+    lines
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    use crate::app::keys::Group;
+    let t = &app.theme;
+    let compact = area.height < 30;
+    // From the key table; the wizard's keys first when it is open.
+    let mut groups = crate::app::keys::help(app);
+    if matches!(app.screen, crate::app::Screen::Wizard(_)) {
+        groups.sort_by_key(|(g, _)| *g != Group::Wizard);
+    }
+    // Wide enough: the console's keys on the left, the views' on the right.
+    let two = area.width >= 110 && groups.len() > 3;
+    let (left, right) = if two {
+        let (l, r): (Vec<_>, Vec<_>) = groups
+            .into_iter()
+            .partition(|(g, _)| matches!(g, Group::Everywhere | Group::List | Group::Changes));
+        (column(&l, compact, t), column(&r, compact, t))
+    } else {
+        (column(&groups, compact, t), Vec::new())
     };
-    group("Everywhere", GLOBAL);
-    group("Zone list (detail: j/k scroll)", LIST);
-    if !app.connection.read_only {
-        group("Changes", CHANGE);
-        group("Wizard (topics: / space a w r tab)", WIZARD);
+    let mut left = left;
+    let legend = "PENDING deploying · READY up to date · FAILED check the Gateway";
+    let rows = left.len().max(right.len());
+    if rows + 3 <= area.height as usize {
+        left.push(Line::from(Span::styled(legend, t.muted)));
     }
-    if lines.len() + 3 <= area.height as usize {
-        lines.push(Line::from(Span::styled(
-            "PENDING deploying · READY up to date · FAILED check the Gateway is active",
-            t.muted,
-        )));
-    }
-    let height = lines.len() as u16 + 2;
-    let popup = centered(area, 76, height);
+    let rows = left.len().max(right.len()) as u16 + 2;
+    let width = if two { 108 } else { 76 };
+    let popup = centered(area, width, rows);
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(t.accent)
-                    .title(Span::styled(" Help ", bold(t.accent))),
-            ),
-        popup,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent)
+        .title(Span::styled(" Help ", bold(t.accent)));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [l, r] = if two {
+        ratatui::layout::Layout::horizontal([
+            ratatui::layout::Constraint::Percentage(50),
+            ratatui::layout::Constraint::Percentage(50),
+        ])
+        .areas(inner)
+    } else {
+        [inner, Rect::default()]
+    };
+    frame.render_widget(Paragraph::new(left), l);
+    if two {
+        frame.render_widget(Paragraph::new(right), r);
+    }
 }

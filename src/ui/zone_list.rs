@@ -39,10 +39,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     if list.filtering || !list.filter.is_empty() {
         spans.push(Span::styled("   filter: ", t.muted));
-        spans.push(Span::styled(format!("/{}", list.filter), t.accent));
-        if list.filtering {
-            spans.push(Span::styled("▏", t.accent));
-        }
+        let shown = if list.filtering {
+            list.input.with_cursor()
+        } else {
+            list.filter.clone()
+        };
+        spans.push(Span::styled(
+            format!("/{}", crate::sanitize::line(&shown)),
+            t.accent,
+        ));
         spans.push(Span::styled(
             format!("  ({} of {})", list.visible_len(), list.zones().len()),
             t.muted,

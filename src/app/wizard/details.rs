@@ -1,11 +1,11 @@
 //! The Details step: name, technical ID, service account, Gateway, URL,
 //! description and partner contact; their keys, editor and checks.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
 use super::fields::derive_id;
-use super::{Place, Verdict, Wizard};
+use super::{Place, Verdict, Wizard, WizardCmd};
 use crate::api::{ApiError, KafkaCluster, is_valid_name};
 use crate::app::Effect;
 
@@ -82,7 +82,7 @@ impl Wizard {
 
     /// Hands a key to the focused field's editor; a change of text is
     /// applied like any other (derived fields follow, errors clear).
-    fn edit_text(&mut self, key: KeyEvent) {
+    pub(super) fn edit_text(&mut self, key: KeyEvent) {
         if !self.editable() {
             return;
         }
@@ -278,22 +278,27 @@ impl PartialEq for Editor {
     }
 }
 
-/// A key on the Details step.
-pub(super) fn key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
+/// A bound key on the Details step.
+pub(super) fn command(w: &mut Wizard, cmd: WizardCmd, fx: &mut Vec<Effect>) {
     let i = Field::ALL.iter().position(|f| *f == w.field).unwrap_or(0);
-    match key.code {
-        KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Tab => w.focus(Field::ALL[(i + 1) % Field::ALL.len()]),
-        KeyCode::BackTab => w.focus(Field::ALL[(i + Field::ALL.len() - 1) % Field::ALL.len()]),
-        KeyCode::Up | KeyCode::Down if w.field == Field::Gateway => {
+    let n = Field::ALL.len();
+    match cmd {
+        WizardCmd::NextField => w.focus(Field::ALL[(i + 1) % n]),
+        WizardCmd::PrevField => w.focus(Field::ALL[(i + n - 1) % n]),
+        // A newline in the description; elsewhere the next field.
+        WizardCmd::Enter if w.field == Field::Description => {
+            w.edit_text(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+        }
+        WizardCmd::Enter => w.focus(Field::ALL[(i + 1) % n]),
+        WizardCmd::Up | WizardCmd::Down if w.field == Field::Gateway => {
             let names: Vec<String> = w.gateways().map(|c| c.metadata.name.clone()).collect();
             if names.is_empty() {
                 fx.push(Effect::LoadClusters);
                 return;
             }
             let pos = names.iter().position(|n| *n == w.cluster);
-            let next = match (pos, key.code) {
-                (Some(p), KeyCode::Up) => (p + names.len() - 1) % names.len(),
+            let next = match (pos, cmd) {
+                (Some(p), WizardCmd::Up) => (p + names.len() - 1) % names.len(),
                 (Some(p), _) => (p + 1) % names.len(),
                 (None, _) => 0,
             };
@@ -306,12 +311,7 @@ pub(super) fn key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
             w.errors.remove(&Place::Field(Field::Gateway));
         }
-        KeyCode::Enter if w.field != Field::Description => {
-            w.focus(Field::ALL[(i + 1) % Field::ALL.len()])
-        }
-        // Everything else edits the field: characters, ←/→, Home/End,
-        // Delete, ctrl-w, ctrl-k, undo (ctrl-u) and redo (ctrl-r).
-        _ => w.edit_text(key),
+        _ => {}
     }
 }
 
@@ -323,10 +323,11 @@ mod tests {
     use crate::theme::Theme;
     use crossterm::event::KeyModifiers;
 
+    /// A key as the console reads it: through the key table.
     fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
-        app.update(Action::Wizard(WizardAction::Key(KeyEvent::new(
-            code, modifiers,
-        ))));
+        if let Some(a) = crate::app::keys::action_for(app, KeyEvent::new(code, modifiers)) {
+            app.update(a);
+        }
     }
 
     fn typed(app: &mut App, text: &str) {

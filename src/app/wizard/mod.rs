@@ -12,7 +12,7 @@ pub mod traffic;
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
 use super::{App, Effect, Screen, ToastKind};
@@ -72,13 +72,15 @@ pub struct Wizard {
     pub id_edited: bool,
     pub account_edited: bool,
     pub cluster: String,
-    pub search: String,
+    pub search: crate::app::input::TextInput,
     pub searching: bool,
     pub cursor: usize,
     pub chosen: Vec<Chosen>,
-    pub renaming: Option<String>,
+    pub renaming: Option<crate::app::input::TextInput>,
     pub limits: Vec<Limit>,
     pub limit_focus: usize,
+    /// The focused limit's text input (which limit, and it).
+    pub limit_input: Option<(usize, crate::app::input::TextInput)>,
     pub errors: BTreeMap<Place, String>,
     pub verdict: Verdict,
     pub submitting: bool,
@@ -97,10 +99,45 @@ pub struct Wizard {
 }
 
 /// What the wizard reacts to: keys, and the answers of its requests.
+/// What a bound key asks of the wizard (see the key table, `app::keys`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WizardCmd {
+    /// Leave (asks first), leave for good, or stay.
+    Leave,
+    LeaveYes,
+    Stay,
+    NextStep,
+    PrevStep,
+    NextField,
+    PrevField,
+    /// Enter: the next field, a newline in the description, or the
+    /// review's check and apply.
+    Enter,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Search,
+    SearchDone,
+    /// Space: add/remove a topic, remove a shared entry, a limit on/off.
+    Toggle,
+    AnotherAlias,
+    Write,
+    Rename,
+    RenameDone,
+    RenameCancel,
+    /// Between the topics and what is shared.
+    SwitchFocus,
+}
+
 #[derive(Debug)]
 pub enum WizardAction {
     New,
     Edit,
+    /// A bound key's command.
+    Cmd(WizardCmd),
+    /// A key typed into the focused text (a field, the search, an alias, a
+    /// limit).
     Key(KeyEvent),
     FromFile(Result<PartnerZone, String>),
     ClustersLoaded(Result<Vec<KafkaCluster>, ApiError>),
@@ -120,7 +157,7 @@ impl Wizard {
             id_edited: false,
             account_edited: false,
             cluster: String::new(),
-            search: String::new(),
+            search: Default::default(),
             searching: false,
             cursor: 0,
             chosen: Vec::new(),
@@ -133,6 +170,7 @@ impl Wizard {
                 })
                 .collect(),
             limit_focus: 0,
+            limit_input: None,
             errors: BTreeMap::new(),
             verdict: Verdict::Unchecked,
             submitting: false,
@@ -394,7 +432,8 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
             applied(app, result, &mut fx);
             return fx;
         }
-        WizardAction::Key(key) => key_pressed(app, key, &mut fx),
+        WizardAction::Cmd(cmd) => command(app, cmd, &mut fx),
+        WizardAction::Key(key) => typed(app, key),
     }
     let draft = match &app.screen {
         Screen::Wizard(w) if w.from_file.is_none() => Some(w.clone()),
@@ -469,39 +508,48 @@ fn go_to(w: &mut Wizard, step: Step, fx: &mut Vec<Effect>) {
     }
 }
 
-fn key_pressed(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+fn command(app: &mut App, cmd: WizardCmd, fx: &mut Vec<Effect>) {
     let Some(w) = wizard_mut(app) else { return };
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if w.confirm_leave {
-        match key.code {
-            KeyCode::Char('y') => {
-                app.screen = Screen::List;
-                let seq = app.next_draft_seq();
-                fx.push(Effect::DeleteDraft(seq));
-            }
-            _ => w.confirm_leave = false,
+    match cmd {
+        WizardCmd::LeaveYes => {
+            app.screen = Screen::List;
+            let seq = app.next_draft_seq();
+            fx.push(Effect::DeleteDraft(seq));
         }
-        return;
-    }
-    if w.submitting {
-        return;
-    }
-    // Steps, the same on every step.
-    if ctrl && matches!(key.code, KeyCode::Char('n') | KeyCode::Char('p')) {
-        let i = w.step.index();
-        if key.code == KeyCode::Char('n') {
+        WizardCmd::Stay => w.confirm_leave = false,
+        _ if w.submitting => {}
+        WizardCmd::Leave => w.confirm_leave = true,
+        WizardCmd::NextStep => {
+            let i = w.step.index();
             if i + 1 < Step::ALL.len() && w.check_step(w.step) {
                 go_to(w, Step::ALL[i + 1], fx);
             }
-        } else if i > 0 && w.from_file.is_none() {
-            go_to(w, Step::ALL[i - 1], fx);
         }
+        WizardCmd::PrevStep => {
+            let i = w.step.index();
+            if i > 0 && w.from_file.is_none() {
+                go_to(w, Step::ALL[i - 1], fx);
+            }
+        }
+        other => match w.step {
+            Step::Details => details::command(w, other, fx),
+            Step::Topics => topics::command(w, other),
+            Step::Traffic => traffic::command(w, other),
+            Step::Review => review::command(w, other, fx),
+        },
+    }
+}
+
+/// A key typed into what has the focus.
+fn typed(app: &mut App, key: KeyEvent) {
+    let Some(w) = wizard_mut(app) else { return };
+    if w.submitting || w.confirm_leave {
         return;
     }
     match w.step {
-        Step::Details => details::key(w, key, fx),
-        Step::Topics => topics::key(w, key),
-        Step::Traffic => traffic::key(w, key),
-        Step::Review => review::key(w, key, fx),
+        Step::Details => w.edit_text(key),
+        Step::Topics => topics::typed(w, key),
+        Step::Traffic => traffic::typed(w, key),
+        Step::Review => {}
     }
 }

@@ -1,10 +1,9 @@
 //! The Review step: the YAML of a new zone or the diff of an edit, the
 //! server's dry-run verdict, and `enter` to apply.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use serde::{Deserialize, Serialize};
 
-use super::{Field, Place, Wizard};
+use super::{Field, Place, Wizard, WizardCmd};
 use crate::api::{ApiError, ApplyResult, UpsertResult};
 use crate::app::Effect;
 
@@ -77,17 +76,14 @@ impl Wizard {
     }
 }
 
-/// A key on the Review step: scroll, and `enter` to check or apply.
-pub(super) fn key(w: &mut Wizard, key: KeyEvent, fx: &mut Vec<Effect>) {
-    match key.code {
-        KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Up | KeyCode::Char('k') => w.review_scroll = w.review_scroll.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            w.review_scroll = w.review_scroll.saturating_add(1).min(200)
-        }
-        KeyCode::PageUp => w.review_scroll = w.review_scroll.saturating_sub(10),
-        KeyCode::PageDown => w.review_scroll = w.review_scroll.saturating_add(10).min(200),
-        KeyCode::Enter => match w.verdict {
+/// A bound key on the Review step: scroll, and `enter` to check or apply.
+pub(super) fn command(w: &mut Wizard, cmd: WizardCmd, fx: &mut Vec<Effect>) {
+    match cmd {
+        WizardCmd::Up => w.review_scroll = w.review_scroll.saturating_sub(1),
+        WizardCmd::Down => w.review_scroll = w.review_scroll.saturating_add(1).min(200),
+        WizardCmd::PageUp => w.review_scroll = w.review_scroll.saturating_sub(10),
+        WizardCmd::PageDown => w.review_scroll = w.review_scroll.saturating_add(10).min(200),
+        WizardCmd::Enter => match w.verdict {
             Verdict::Valid(_) => {
                 w.submitting = true;
                 fx.push(Effect::Apply(Box::new(w.to_zone())));

@@ -1,11 +1,11 @@
 //! The Topics step: pick the Gateway's topics (search by name or label),
 //! share one under several aliases, rename, WRITE; keys and checks.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
 use super::fields::duplicate_alias;
-use super::{Place, Verdict, Wizard};
+use super::{Place, Verdict, Wizard, WizardCmd};
 use crate::api::{ApiError, Topic};
 
 /// A topic shared in the zone: the backing topic under an alias.
@@ -22,7 +22,7 @@ impl Wizard {
     /// Topics of the gateway that match the search (name, or a label as
     /// `key=value`).
     pub fn visible_topics(&self) -> Vec<&Topic> {
-        let needle = self.search.to_lowercase();
+        let needle = self.search.text().to_lowercase();
         self.topics
             .iter()
             .filter(|t| {
@@ -79,65 +79,45 @@ impl Wizard {
     }
 }
 
-/// A key on the Topics step: the picker, its search, and renaming.
-pub(super) fn key(w: &mut Wizard, key: KeyEvent) {
-    if let Some(buf) = &mut w.renaming {
-        match key.code {
-            KeyCode::Esc => w.renaming = None,
-            KeyCode::Backspace => {
-                buf.pop();
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => buf.clear(),
-            KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => {}
-            KeyCode::Char(c) => buf.push(c),
-            KeyCode::Enter => {
-                let alias = buf.trim().to_string();
-                w.renaming = None;
-                if let Some(c) = w.rename_target.and_then(|i| w.chosen.get_mut(i)) {
-                    c.alias = alias;
-                    w.notice = c
-                        .shared_alias
-                        .as_ref()
-                        .filter(|shared| **shared != c.alias)
-                        .map(|shared| {
-                            format!(
-                                "'{shared}' is already shared: after this change the partner will no longer find it under that name"
-                            )
-                        });
-                }
-                w.check_topics();
-                w.verdict = Verdict::Unchecked;
-            }
+/// A key typed on the Topics step: into the alias being renamed, or the
+/// search (which then starts from the top).
+pub(super) fn typed(w: &mut Wizard, key: KeyEvent) {
+    if let Some(input) = &mut w.renaming {
+        input.input(key);
+    } else if w.searching && w.search.input(key) {
+        w.cursor = 0;
+    }
+}
+
+/// A bound key on the Topics step: the picker, its search, renaming, and
+/// the list of what is shared.
+pub(super) fn command(w: &mut Wizard, cmd: WizardCmd) {
+    if w.renaming.is_some() {
+        match cmd {
+            WizardCmd::RenameCancel => w.renaming = None,
+            WizardCmd::RenameDone => finish_rename(w),
             _ => {}
         }
         return;
     }
     if w.searching {
-        match key.code {
-            KeyCode::Enter | KeyCode::Esc => w.searching = false,
-            KeyCode::Backspace => {
-                w.search.pop();
-                w.cursor = 0;
-            }
-            KeyCode::Char(c) => {
-                w.search.push(c);
-                w.cursor = 0;
-            }
-            KeyCode::Up => w.cursor = w.cursor.saturating_sub(1),
-            KeyCode::Down => w.cursor += 1,
+        match cmd {
+            WizardCmd::SearchDone => w.searching = false,
+            WizardCmd::Up => w.cursor = w.cursor.saturating_sub(1),
+            WizardCmd::Down => w.cursor += 1,
             _ => {}
         }
         let n = w.visible_topics().len();
         w.cursor = w.cursor.min(n.saturating_sub(1));
         return;
     }
-    if key.code == KeyCode::Tab || key.code == KeyCode::BackTab {
+    if cmd == WizardCmd::SwitchFocus {
         w.shared_focus = !w.shared_focus && !w.chosen.is_empty();
         w.shared_cursor = w.shared_cursor.min(w.chosen.len().saturating_sub(1));
         return;
     }
     if w.shared_focus {
-        shared_key(w, key);
+        shared_command(w, cmd);
         return;
     }
     let visible: Vec<String> = w
@@ -150,30 +130,27 @@ pub(super) fn key(w: &mut Wizard, key: KeyEvent) {
     let entry = current
         .as_ref()
         .and_then(|name| w.chosen.iter().position(|c| &c.backing == name));
-    match key.code {
-        KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Char('/') => w.searching = true,
-        KeyCode::Up | KeyCode::Char('k') => w.cursor = w.cursor.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            w.cursor = (w.cursor + 1).min(visible.len().saturating_sub(1))
-        }
-        KeyCode::Char(' ') => match (entry, current) {
+    match cmd {
+        WizardCmd::Search => w.searching = true,
+        WizardCmd::Up => w.cursor = w.cursor.saturating_sub(1),
+        WizardCmd::Down => w.cursor = (w.cursor + 1).min(visible.len().saturating_sub(1)),
+        WizardCmd::Toggle => match (entry, current) {
             (Some(i), _) => remove_entry(w, i),
             (None, Some(name)) => add_entry(w, name, false),
             (None, None) => {}
         },
         // Another alias of the same topic (the vendor's example shares one
         // topic twice).
-        KeyCode::Char('a') => {
+        WizardCmd::AnotherAlias => {
             if let Some(name) = current {
                 add_entry(w, name, true);
             }
         }
-        KeyCode::Char('w') => match entry {
+        WizardCmd::Write => match entry {
             Some(i) => toggle_write(w, i),
             None => w.notice = Some("Add the topic first (space).".into()),
         },
-        KeyCode::Char('r') => match entry {
+        WizardCmd::Rename => match entry {
             Some(i) => start_rename(w, i),
             None => w.notice = Some("Add the topic first (space), then rename it.".into()),
         },
@@ -181,24 +158,42 @@ pub(super) fn key(w: &mut Wizard, key: KeyEvent) {
     }
 }
 
+fn finish_rename(w: &mut Wizard) {
+    let alias = w
+        .renaming
+        .take()
+        .map(|i| i.text().trim().to_string())
+        .unwrap_or_default();
+    if let Some(c) = w.rename_target.and_then(|i| w.chosen.get_mut(i)) {
+        c.alias = alias;
+        w.notice = c
+            .shared_alias
+            .as_ref()
+            .filter(|shared| **shared != c.alias)
+            .map(|shared| {
+                format!(
+                    "'{shared}' is already shared: after this change the partner will no longer find it under that name"
+                )
+            });
+    }
+    w.check_topics();
+    w.verdict = Verdict::Unchecked;
+}
+
 /// Keys on the list of what is shared (after `tab`): each entry on its own.
-fn shared_key(w: &mut Wizard, key: KeyEvent) {
+fn shared_command(w: &mut Wizard, cmd: WizardCmd) {
     let i = w.shared_cursor;
-    match key.code {
-        KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Up | KeyCode::Char('k') => w.shared_cursor = i.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            w.shared_cursor = (i + 1).min(w.chosen.len().saturating_sub(1))
-        }
-        KeyCode::Char(' ') | KeyCode::Char('x') | KeyCode::Delete => remove_entry(w, i),
-        KeyCode::Char('w') => toggle_write(w, i),
-        KeyCode::Char('r') => start_rename(w, i),
+    match cmd {
+        WizardCmd::Up => w.shared_cursor = i.saturating_sub(1),
+        WizardCmd::Down => w.shared_cursor = (i + 1).min(w.chosen.len().saturating_sub(1)),
+        WizardCmd::Toggle => remove_entry(w, i),
+        WizardCmd::Write => toggle_write(w, i),
+        WizardCmd::Rename => start_rename(w, i),
         _ => {}
     }
     if w.chosen.is_empty() {
         w.shared_focus = false;
     }
-    w.shared_cursor = w.shared_cursor.min(w.chosen.len().saturating_sub(1));
 }
 
 fn add_entry(w: &mut Wizard, backing: String, rename: bool) {
@@ -249,7 +244,7 @@ fn toggle_write(w: &mut Wizard, i: usize) {
 
 fn start_rename(w: &mut Wizard, i: usize) {
     if let Some(c) = w.chosen.get(i) {
-        w.renaming = Some(c.alias.clone());
+        w.renaming = Some(crate::app::input::TextInput::new(&c.alias));
         w.rename_target = Some(i);
     }
 }

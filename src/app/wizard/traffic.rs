@@ -1,11 +1,11 @@
 //! The Traffic control step: the three optional limits (produce rate,
 //! consume rate, commit offsets), typed with units; their keys and checks.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{parse_count, parse_rate};
-use super::{Place, Verdict, Wizard};
+use super::{Place, Verdict, Wizard, WizardCmd};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Limit {
@@ -57,23 +57,36 @@ impl Wizard {
     }
 }
 
-/// A key on the Traffic control step.
-pub(super) fn key(w: &mut Wizard, key: KeyEvent) {
+/// A bound key on the Traffic control step.
+pub(super) fn command(w: &mut Wizard, cmd: WizardCmd) {
     let i = w.limit_focus;
-    match key.code {
-        KeyCode::Esc => w.confirm_leave = true,
-        KeyCode::Tab | KeyCode::Down => w.limit_focus = (i + 1) % LIMITS.len(),
-        KeyCode::BackTab | KeyCode::Up => w.limit_focus = (i + LIMITS.len() - 1) % LIMITS.len(),
-        KeyCode::Char(' ') => w.limits[i].enabled = !w.limits[i].enabled,
-        KeyCode::Backspace => {
-            w.limits[i].text.pop();
-        }
-        KeyCode::Char(c) => {
-            w.limits[i].text.push(c);
-            w.limits[i].enabled = true;
-        }
+    match cmd {
+        WizardCmd::Down => w.limit_focus = (i + 1) % LIMITS.len(),
+        WizardCmd::Up => w.limit_focus = (i + LIMITS.len() - 1) % LIMITS.len(),
+        WizardCmd::Toggle => w.limits[i].enabled = !w.limits[i].enabled,
         _ => return,
     }
     w.verdict = Verdict::Unchecked;
     w.check_limits();
+}
+
+/// A key typed into the focused limit (which it enables).
+pub(super) fn typed(w: &mut Wizard, key: KeyEvent) {
+    let i = w.limit_focus;
+    let input = match &mut w.limit_input {
+        Some((at, input)) if *at == i => input,
+        slot => {
+            *slot = Some((i, crate::app::input::TextInput::new(&w.limits[i].text)));
+            match slot {
+                Some((_, input)) => input,
+                None => return,
+            }
+        }
+    };
+    if input.input(key) {
+        w.limits[i].text = input.text();
+        w.limits[i].enabled = true;
+        w.verdict = Verdict::Unchecked;
+        w.check_limits();
+    }
 }

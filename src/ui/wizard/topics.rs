@@ -20,8 +20,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let search_style = if w.searching { bold(t.accent) } else { t.muted };
     let mut head_lines = vec![Line::from(vec![
         Span::styled(format!("Topics of {}  ", clean(&w.cluster)), bold(t.text)),
-        Span::styled(format!("/{}", clean(&w.search)), search_style),
-        Span::styled(if w.searching { "▏" } else { "" }, t.accent),
+        Span::styled(
+            format!(
+                "/{}",
+                clean(&if w.searching {
+                    w.search.with_cursor()
+                } else {
+                    w.search.text()
+                })
+            ),
+            search_style,
+        ),
         Span::styled("   search by name or label (key=value)", t.muted),
     ])];
     head_lines.push(match error_of(w, Place::Topics) {
@@ -112,7 +121,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     if let Some(buf) = &w.renaming {
         summary = vec![Line::from(vec![
             Span::styled("New alias: ", bold(t.accent)),
-            Span::styled(format!("{}▏", clean(buf)), bold(t.text)),
+            Span::styled(clean(&buf.with_cursor()), bold(t.text)),
         ])];
     }
     frame.render_widget(Paragraph::new(summary), chosen);
