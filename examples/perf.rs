@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use pz::api::ConnectionInfo;
 use pz::api::{Client, Connection, PartnerZone};
-use pz::app::{Action, App, ConnectionInfo};
+use pz::app::{Action, App};
 use pz::sandbox::{self, SandboxOptions, World};
 use pz::secret::Secret;
 use pz::theme::Theme;

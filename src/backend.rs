@@ -1,8 +1,8 @@
 //! What pz talks to once the configuration is resolved: a client for a real
 //! Console, or for the sandbox started in-process.
 
+use crate::api::ConnectionInfo;
 use crate::api::{Client, Connection};
-use crate::app::ConnectionInfo;
 use crate::config::{Paths, Target};
 use crate::sandbox::{self, RunningSandbox, SandboxOptions};
 

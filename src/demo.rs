@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::api::ConnectionInfo;
 use crate::api::{PartnerZone, UpsertResult, ZoneStatus};
 use crate::app::credentials::CredentialsAction;
 use crate::app::delete::DeleteAction;
 use crate::app::wizard::{Chosen, Field, Limit, Step, Verdict, Wizard};
-use crate::app::{Action, App, ConnectionInfo, Screen};
+use crate::app::{Action, App, Screen};
 use crate::sandbox::World;
 use crate::secret::Secret;
 use crate::theme::Theme;

@@ -92,7 +92,7 @@ pub fn start(cli: &Cli) -> anyhow::Result<Started> {
     // in-process sandbox: the header says where pz is connecting meanwhile.
     let mut app = App::new(theme, provisional(&target, cli.read_only), Utc::now());
     if let Some(w) = crate::config::key_file_warning(&paths.config_file, &file) {
-        app.error = Some(w);
+        app.set_status(crate::app::status::Origin::Config, w);
     }
     install_panic_hook();
     let mut terminal = init_terminal()?;
@@ -172,20 +172,20 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
 }
 
 /// What the header shows before the connection is made.
-fn provisional(target: &Target, read_only: bool) -> crate::app::ConnectionInfo {
+fn provisional(target: &Target, read_only: bool) -> crate::api::ConnectionInfo {
     match target {
         Target::Console {
             connection,
             context,
             read_only: ctx_read_only,
-        } => crate::app::ConnectionInfo {
+        } => crate::api::ConnectionInfo {
             label: backend::label(&connection.base_url, context.as_deref(), false),
             read_only: read_only || *ctx_read_only,
             base_url: connection.base_url.clone(),
             context: context.clone(),
             ..Default::default()
         },
-        Target::Sandbox => crate::app::ConnectionInfo {
+        Target::Sandbox => crate::api::ConnectionInfo {
             label: "sandbox (starting)".into(),
             sandbox: true,
             read_only,

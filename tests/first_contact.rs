@@ -262,7 +262,7 @@ fn no_zones_and_no_gateway_say_what_to_do() {
     // `n` does not open the wizard; it says why.
     a.update(Action::Wizard(pz::app::WizardAction::New));
     assert!(matches!(a.screen, pz::app::Screen::List));
-    assert!(a.error.as_deref().unwrap().contains("Gateway 3.6.1+"));
+    assert!(a.status_text().unwrap().contains("Gateway 3.6.1+"));
     // The wizard, opened before the clusters were known, says it on its field.
     a.gateways = None;
     a.update(Action::Wizard(pz::app::WizardAction::New));

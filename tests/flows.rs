@@ -9,9 +9,10 @@ use base64::Engine;
 use chrono::Utc;
 use common::*;
 use pz::api::Client;
+use pz::api::ConnectionInfo;
 use pz::app::credentials::{CredentialsAction as C, Phase};
 use pz::app::delete::DeleteAction as D;
-use pz::app::{Action, App, ConnectionInfo, Effect, Overlay};
+use pz::app::{Action, App, Effect, Overlay};
 use pz::clipboard::Plan;
 use pz::effects::{Ctx, Msg, perform};
 use pz::theme::Theme;
@@ -51,7 +52,7 @@ fn new_app() -> App {
 async fn load(app: &mut App, client: &Client) {
     app.poll.next_at = None;
     drive(app, Action::Tick(Utc::now()), client).await;
-    assert!(app.loaded, "zones loaded: {:?}", app.error);
+    assert!(app.loaded, "zones loaded: {:?}", app.status);
 }
 
 /// A sandbox, its client, and a console that has loaded its zones.
@@ -145,7 +146,7 @@ async fn delete_shows_a_409_then_succeeds() {
     load(&mut app, &client).await;
     app.list.select_name("fresh");
     type_delete(&mut app, &client).await;
-    let error = app.error.clone().unwrap_or_default();
+    let error = app.status_text().unwrap_or_default().to_string();
     assert!(
         error.contains("409") && error.contains("used by an alert"),
         "{error}"
@@ -177,7 +178,7 @@ async fn a_pending_zone_deletes_at_once() {
         Some(pz::api::ZoneStatus::Pending)
     );
     type_delete(&mut app, &client).await;
-    assert!(app.overlay.is_none(), "{:?}", app.error);
+    assert!(app.overlay.is_none(), "{:?}", app.status);
     assert!(!app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
     assert!(matches!(
         client.get_zone("fresh").await,
@@ -307,9 +308,9 @@ async fn injected_500s_are_shown_and_change_nothing() {
     // Loading fails: shown, and retried later.
     drive(&mut app, Action::Tick(Utc::now()), &client).await;
     assert!(
-        app.error.as_deref().unwrap().contains("retrying"),
+        app.status_text().unwrap().contains("retrying"),
         "{:?}",
-        app.error
+        app.status
     );
     assert_eq!(app.poll.failures, 1);
     // Seed the list from a working copy of the world to act on a zone.
@@ -322,8 +323,7 @@ async fn injected_500s_are_shown_and_change_nothing() {
     app.list.select_name("acme-logistics");
     type_delete(&mut app, &client).await;
     assert!(
-        app.error
-            .as_deref()
+        app.status_text()
             .unwrap()
             .contains("Could not delete acme-logistics")
     );
@@ -341,8 +341,7 @@ async fn injected_500s_are_shown_and_change_nothing() {
     };
     assert!(matches!(view.phase, Phase::Failed(_)), "{:?}", view.phase);
     assert!(
-        app.error
-            .as_deref()
+        app.status_text()
             .unwrap()
             .contains("Could not generate credentials")
     );
@@ -615,7 +614,7 @@ mod wizard {
         assert!(
             done(kb.app),
             "still failing after {tries} tries: {:?}",
-            kb.app.error
+            kb.app.status
         );
         tries
     }
@@ -642,7 +641,7 @@ mod wizard {
             if kb.app.loaded {
                 break;
             }
-            assert!(kb.app.error.as_deref().unwrap_or("").contains("retrying"));
+            assert!(kb.app.status_text().unwrap_or("").contains("retrying"));
             failures_seen += 1;
         }
         assert!(kb.app.loaded);
@@ -719,7 +718,7 @@ mod wizard {
         assert!(
             kb.app.overlay.is_none(),
             "deleted in the end: {:?}",
-            kb.app.error
+            kb.app.status
         );
         assert!(
             kb.app
@@ -776,9 +775,9 @@ mod wizard {
         kb.text(&format!("apply {}", path.display())).await;
         kb.key(KeyCode::Enter).await;
         assert!(
-            kb.app.error.as_deref().unwrap().contains("stark.yaml:"),
+            kb.app.status_text().unwrap().contains("stark.yaml:"),
             "{:?}",
-            kb.app.error
+            kb.app.status
         );
         sb.shutdown().await;
     }

@@ -1,6 +1,6 @@
-//! The layout rules of CONTRIBUTING.md, checked: the console does not depend
-//! on the command line, every source file says what it is for, and none
-//! grows past about 600 lines of non-test code.
+//! The layout rules of CONTRIBUTING.md, checked: which module may use which
+//! (the allowed-imports matrix), every source file says what it is for, and
+//! none grows past about 600 lines of non-test code.
 
 use std::path::{Path, PathBuf};
 
@@ -59,5 +59,140 @@ fn every_file_has_a_module_comment_and_stays_small() {
             "{} has {code} lines of non-test code",
             path.display()
         );
+    }
+}
+
+/// Which of pz's modules each module may use (`crate::X` in its non-test
+/// code). A new module, or a new dependency between two, is a decision:
+/// add it here, and to CONTRIBUTING.md's picture.
+const ALLOWED: &[(&str, &[&str])] = &[
+    // The foundations: nothing of pz's above them.
+    ("secret", &[]),
+    ("sanitize", &[]),
+    ("format", &[]),
+    ("theme", &[]),
+    ("files", &[]),
+    ("process", &[]),
+    ("logging", &["files", "sanitize"]),
+    // The contract and the wire.
+    ("api", &["secret", "sanitize"]),
+    ("kafka", &["sanitize", "secret"]),
+    ("credentials", &["files", "kafka", "secret"]),
+    ("clipboard", &["process", "secret"]),
+    ("config", &["api", "files", "process", "secret"]),
+    // The sandbox: a server on the contract; no console, no command line.
+    ("sandbox", &["api", "files", "kafka", "secret", "sanitize"]),
+    // The console's state: no I/O, no drawing, no command line.
+    (
+        "app",
+        &[
+            "api",
+            "clipboard",
+            "credentials",
+            "kafka",
+            "secret",
+            "theme",
+            "sanitize",
+        ],
+    ),
+    // Drawing: reads the state.
+    (
+        "ui",
+        &[
+            "api",
+            "app",
+            "credentials",
+            "format",
+            "kafka",
+            "sanitize",
+            "theme",
+        ],
+    ),
+    // Connecting and carrying out effects.
+    ("backend", &["api", "config", "sandbox", "secret"]),
+    (
+        "effects",
+        &[
+            "api",
+            "app",
+            "backend",
+            "clipboard",
+            "config",
+            "credentials",
+            "files",
+            "kafka",
+            "secret",
+        ],
+    ),
+    ("demo", &["api", "app", "sandbox", "secret", "theme"]),
+    // The terminal and the command line tie everything together.
+    (
+        "tui",
+        &[
+            "api",
+            "app",
+            "backend",
+            "cli",
+            "clipboard",
+            "config",
+            "effects",
+            "sanitize",
+            "secret",
+            "theme",
+            "ui",
+        ],
+    ),
+    (
+        "cli",
+        &[
+            "api",
+            "backend",
+            "config",
+            "credentials",
+            "files",
+            "format",
+            "kafka",
+            "sandbox",
+            "sanitize",
+            "secret",
+        ],
+    ),
+];
+
+/// The top-level module a source file belongs to (`src/app/keys.rs`: app).
+fn module_of(rel: &Path) -> Option<String> {
+    let mut parts = rel.components().skip(1);
+    let first = parts.next()?.as_os_str().to_string_lossy().into_owned();
+    Some(first.trim_end_matches(".rs").to_string())
+}
+
+#[test]
+fn each_module_uses_only_what_the_matrix_allows() {
+    for path in all_sources() {
+        let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let module = module_of(rel).unwrap();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let allowed = ALLOWED
+            .iter()
+            .find(|(m, _)| *m == module)
+            .map(|(_, a)| *a)
+            .unwrap_or_else(|| panic!("{module} ({}) is not in the matrix", rel.display()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (i, _) in code.match_indices("crate::") {
+            let used: String = code[i + 7..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if used != module && !used.is_empty() {
+                assert!(
+                    allowed.contains(&used.as_str()),
+                    "{} uses crate::{used}, which {module} may not",
+                    rel.display()
+                );
+            }
+        }
     }
 }

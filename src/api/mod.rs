@@ -3,9 +3,11 @@
 pub mod client;
 pub mod diagnosis;
 pub mod error;
+pub mod info;
 pub mod types;
 pub mod yaml;
 
 pub use client::{Client, Connection};
 pub use error::ApiError;
+pub use info::ConnectionInfo;
 pub use types::*;

@@ -6,24 +6,8 @@
 use chrono::Duration;
 
 use super::{App, Effect, ToastKind};
-use crate::api::client::Risk;
 use crate::api::diagnosis::{Context, Diagnosis, Trouble};
-use crate::api::{ApiError, PartnerZone};
-
-/// Where pz is connected, for the header and for diagnoses.
-#[derive(Clone, Debug, Default)]
-pub struct ConnectionInfo {
-    pub label: String,
-    pub sandbox: bool,
-    pub read_only: bool,
-    /// Shown in the header for as long as the connection lasts.
-    pub risks: Vec<Risk>,
-    pub base_url: String,
-    /// Where the API key came from (`CDK_API_KEY`, a context's `apiKey`, …).
-    pub key_source: String,
-    /// The context of the config file in use, if any.
-    pub context: Option<String>,
-}
+use crate::api::{ApiError, ConnectionInfo, PartnerZone};
 
 /// One context of the config file, for `:ctx`.
 #[derive(Clone, Debug, PartialEq)]
@@ -88,11 +72,8 @@ impl App {
             ),
             None => self.poll.failed(self.now, d.what.clone()),
         }
-        self.error = Some(format!(
-            "connection: {} (retrying in {}s)",
-            d.what,
-            self.retry_in()
-        ));
+        let text = format!("connection: {} (retrying in {}s)", d.what, self.retry_in());
+        self.set_status(super::status::Origin::Connection, text);
         self.trouble = Some(d);
     }
 
@@ -125,7 +106,7 @@ impl App {
     /// URL), read it again as well as asking again.
     pub(super) fn refresh(&mut self) -> Vec<Effect> {
         self.poll.now();
-        self.error = None;
+        self.status = None;
         match &self.trouble {
             Some(d) if d.trouble != Trouble::Unreachable && !self.connection.sandbox => {
                 vec![Effect::Reconnect(self.connection.context.clone())]
@@ -156,7 +137,7 @@ impl App {
                     );
                 }
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => self.set_status(super::status::Origin::Config, e),
         }
     }
 
@@ -166,13 +147,13 @@ impl App {
             if let ContextAction::Listed(result) = action {
                 match result {
                     Ok(p) if p.entries.is_empty() => {
-                        self.error = Some(
-                            "no contexts in the config file (see the README: Pointing pz at a real Console)"
-                                .into(),
+                        self.set_status(
+                            super::status::Origin::Config,
+                            "no contexts in the config file (see the README: Pointing pz at a real Console)",
                         )
                     }
                     Ok(p) => self.overlay = Some(super::Overlay::Contexts(p)),
-                    Err(e) => self.error = Some(e),
+                    Err(e) => self.set_status(super::status::Origin::Config, e),
                 }
             }
             return Vec::new();

@@ -292,7 +292,10 @@ pub fn done(
         }
     }
     match failed {
-        Some(e) => app.error = Some(format!("Could not generate credentials for {name}: {e}")),
+        Some(e) => app.set_status(
+            super::status::Origin::Request,
+            format!("Could not generate credentials for {name}: {e}"),
+        ),
         None => app.toast(ToastKind::Success, format!("New credentials for {name}")),
     }
     check
@@ -424,7 +427,7 @@ mod tests {
             body: crate::api::ErrorBody::new("boom", "injected"),
         };
         a.update(Action::CredentialsDone("a".into(), Err(err)));
-        assert!(a.error.as_deref().unwrap().contains("injected"));
+        assert!(a.status_text().unwrap().contains("injected"));
         let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
         assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
     }

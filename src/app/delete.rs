@@ -139,7 +139,7 @@ pub fn done(app: &mut App, name: String, result: Result<(), ApiError>) {
                 m.busy = false;
                 m.hint = Some(text.clone());
             }
-            app.error = Some(text);
+            app.set_status(super::status::Origin::Request, text);
         }
     }
 }
@@ -221,7 +221,7 @@ mod tests {
             Err(ApiError::Conflict(body)),
         ));
         assert_eq!(a.list.zones().len(), 1);
-        assert!(a.error.as_deref().unwrap().contains("being deployed"));
+        assert!(a.status_text().unwrap().contains("being deployed"));
         a.update(Action::DeleteDone("victim".into(), Ok(())));
         assert!(a.list.zones().is_empty());
         assert!(a.overlay.is_none());

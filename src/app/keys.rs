@@ -550,7 +550,7 @@ pub fn help(app: &App) -> Vec<(Group, Vec<(&'static str, &'static str)>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ConnectionInfo;
+    use crate::api::ConnectionInfo;
     use crate::theme::Theme;
 
     fn key(c: char) -> KeyEvent {

@@ -9,15 +9,16 @@ pub mod delete;
 pub mod input;
 pub mod keys;
 pub mod poll;
+pub mod status;
 pub mod wizard;
 pub mod zone_list;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::api::{ApiError, PartnerZone, ZoneStatus};
+use crate::api::{ApiError, ConnectionInfo, PartnerZone, ZoneStatus};
 use crate::secret::Secret;
 use crate::theme::Theme;
-pub use connection::{ConnectionInfo, ContextAction, ContextPicker};
+pub use connection::{ContextAction, ContextPicker};
 pub use credentials::CredentialsView;
 pub use delete::DeleteModal;
 pub use poll::Poller;
@@ -177,7 +178,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The open zone's latest copy (refreshed on its own).
     pub detail: Option<PartnerZone>,
-    pub error: Option<String>,
+    /// The status line's message, with its origin.
+    pub status: Option<status::Status>,
     pub toasts: Vec<Toast>,
     pub poll: Poller,
     pub loaded: bool,
@@ -216,7 +218,7 @@ impl App {
             screen: Screen::List,
             overlay: None,
             detail: None,
-            error: None,
+            status: None,
             toasts: Vec::new(),
             poll: Poller::default(),
             loaded: false,
@@ -316,7 +318,7 @@ impl App {
                         self.toast(ToastKind::Info, format!("{name} no longer exists"));
                     }
                 }
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => self.set_status(status::Origin::Request, e.to_string()),
             },
             Action::Delete(a) => effects.extend(delete::update(self, a)),
             Action::DeleteDone(name, result) => delete::done(self, name, result),
@@ -359,15 +361,14 @@ impl App {
                         effects.push(Effect::ListContexts(self.connection.context.clone()))
                     }
                     _ if cmd.is_empty() => {}
-                    _ => {
-                        self.error = Some(format!(
-                            "unknown command ':{cmd}' (try :apply PATH or :ctx [NAME])"
-                        ))
-                    }
+                    _ => self.set_status(
+                        status::Origin::Command,
+                        format!("unknown command ':{cmd}' (try :apply PATH or :ctx [NAME])"),
+                    ),
                 }
             }
             Action::Notice(Err(text)) => {
-                self.error = Some(text.clone());
+                self.set_status(status::Origin::File, text.clone());
                 self.toast(ToastKind::Failure, text);
             }
             other => self.navigate(other, &mut effects),
@@ -397,7 +398,7 @@ impl App {
                 } else if !self.list.filter.is_empty() {
                     self.list.set_filter(String::new());
                 }
-                self.error = None;
+                self.status = None;
             }
             Action::Refresh => effects.extend(self.refresh()),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown if !on_list => {
@@ -483,13 +484,7 @@ impl App {
                 self.list.ensure_visible(self.table_rows());
                 self.loaded = true;
                 self.poll.succeeded(self.now, self.list.any_pending());
-                if self
-                    .error
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with("connection:"))
-                {
-                    self.error = None;
-                }
+                self.clear_status_from(status::Origin::Connection);
                 fx
             }
             Err(e) => {
@@ -571,13 +566,13 @@ mod tests {
         a.update(Action::ZonesLoaded(Err(ApiError::ConnectionRefused {
             url: "http://x".into(),
         })));
-        assert!(a.error.as_deref().unwrap().contains("retrying in 1s"));
+        assert!(a.status_text().unwrap().contains("retrying in 1s"));
         assert!(a.update(Action::Tick(t(0))).is_empty());
         assert_eq!(a.update(Action::Tick(t(1))), vec![Effect::FetchZones]);
         a.update(Action::ZonesLoaded(Err(ApiError::ConnectionRefused {
             url: "http://x".into(),
         })));
-        assert!(a.error.as_deref().unwrap().contains("retrying in 2s"));
+        assert!(a.status_text().unwrap().contains("retrying in 2s"));
         assert!(a.update(Action::Tick(t(2))).is_empty());
         assert_eq!(a.update(Action::Tick(t(3))), vec![Effect::FetchZones]);
         a.update(Action::ZonesLoaded(Ok(vec![zone(
@@ -586,7 +581,7 @@ mod tests {
             1,
             "g",
         )])));
-        assert!(a.error.is_none(), "recovered");
+        assert!(a.status.is_none(), "recovered");
         assert!(a.loaded);
     }
 

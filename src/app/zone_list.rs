@@ -272,7 +272,7 @@ pub(crate) mod tests {
     pub fn app_with(names: &[&str], now: chrono::DateTime<chrono::Utc>) -> crate::app::App {
         let mut a = crate::app::App::new(
             crate::theme::Theme::default(),
-            crate::app::ConnectionInfo::default(),
+            crate::api::ConnectionInfo::default(),
             now,
         );
         let zones = names

@@ -97,7 +97,7 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let line = match &app.error {
+    let line = match app.status_text() {
         Some(e) => Line::from(vec![
             Span::styled(" ✖ ", t.failure.add_modifier(Modifier::BOLD)),
             Span::styled(

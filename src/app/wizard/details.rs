@@ -318,8 +318,9 @@ pub(super) fn command(w: &mut Wizard, cmd: WizardCmd, fx: &mut Vec<Effect>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ConnectionInfo;
     use crate::app::wizard::WizardAction;
-    use crate::app::{Action, App, ConnectionInfo, Screen};
+    use crate::app::{Action, App, Screen};
     use crate::theme::Theme;
     use crossterm::event::KeyModifiers;
 

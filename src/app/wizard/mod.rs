@@ -363,12 +363,15 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
     let mut fx = Vec::new();
     match action {
         WizardAction::New | WizardAction::Edit | WizardAction::FromFile(_) if !app.writable() => {
-            if let Some(why) = &app.forbidden {
-                app.error = Some(why.clone());
+            if let Some(why) = app.forbidden.clone() {
+                app.set_status(crate::app::status::Origin::Refused, why);
             }
         }
         WizardAction::New if app.gateways == Some(0) => {
-            app.error = Some(crate::app::connection::NO_GATEWAY.to_string());
+            app.set_status(
+                crate::app::status::Origin::Refused,
+                crate::app::connection::NO_GATEWAY,
+            );
         }
         WizardAction::New => {
             let w = match app.draft.take() {
@@ -387,7 +390,7 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
             }
         }
         WizardAction::FromFile(Err(e)) => {
-            app.error = Some(e);
+            app.set_status(crate::app::status::Origin::File, e);
         }
         WizardAction::FromFile(Ok(zone)) => {
             let existing = app
@@ -485,7 +488,7 @@ fn applied(app: &mut App, result: Result<ApplyResult, ApiError>, fx: &mut Vec<Ef
             let text = e.to_string();
             w.place_server_error(&text);
             w.verdict = Verdict::Invalid(text.clone());
-            app.error = Some(text);
+            app.set_status(crate::app::status::Origin::Request, text);
         }
     }
 }
