@@ -1,7 +1,7 @@
 //! The non-interactive subcommands, run as the real binary against a
 //! sandbox over HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 

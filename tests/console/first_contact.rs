@@ -4,7 +4,7 @@
 //! Each one is a test server on 127.0.0.1; the console's screen (80x24) and
 //! `pz get`'s one line on stderr are checked. TLS cases are in `tls.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

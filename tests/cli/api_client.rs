@@ -1,7 +1,7 @@
 //! Every endpoint through the client against the sandbox over real HTTP,
 //! and every error class.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

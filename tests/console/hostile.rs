@@ -5,7 +5,7 @@
 //! bounded display within 10 s, never a panic, a hang or a raw control
 //! character on the terminal, in under 200 MB.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::process::Stdio;

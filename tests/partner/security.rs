@@ -5,7 +5,7 @@
 //! secrets in children's environments and on the command line, bidi
 //! controls on screen, and a re-signed expired secret (in `access.rs`).
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::SocketAddr;

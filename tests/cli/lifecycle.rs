@@ -1,7 +1,7 @@
 //! Deployment lifecycle, persistence across restarts, and durability under
 //! `kill -9`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Snapshots of every screen, rendered to ratatui's TestBackend at 80x24
 //! and 120x40 with a fixed clock.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::draw;

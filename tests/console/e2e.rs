@@ -2,7 +2,7 @@
 //! on 127.0.0.1. Checks what a person sees, and that the terminal is put
 //! back (main screen, cooked mode) after quit and after SIGHUP.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::{Duration, Instant};

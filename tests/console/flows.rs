@@ -1,7 +1,7 @@
 //! Keys in, state out: the console's state driven by actions whose effects
 //! run for real against the sandbox over HTTP, including injected faults.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Every sandbox answer validated against the vendor's OpenAPI document,
 //! read at test time from ../shared/api/console-openapi-subset.yaml.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

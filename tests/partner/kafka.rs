@@ -6,7 +6,7 @@
 //! missing the test says so and is skipped; with `PZ_REQUIRE_TOOLS=1` (set
 //! by `.ci/run`) a missing tool fails the test instead.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! copying zones between Consoles, contexts, completions and the manual,
 //! run as the real binary against sandboxes on 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

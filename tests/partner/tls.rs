@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-mod common;
+use crate::common;
 
 use pz::api::diagnosis::Trouble;
 use pz::api::{ApiError, Client, Connection};
