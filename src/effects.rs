@@ -16,6 +16,8 @@ pub enum Msg {
     Terminal(Vec<u8>),
     /// Text to print plainly outside the drawing (`o`/`O`).
     PlainOut(crate::secret::Secret),
+    /// An effect's task ended (the loop counts what is still running).
+    EffectDone,
 }
 
 /// How to read the configuration again (a Console target only).

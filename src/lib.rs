@@ -9,6 +9,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 pub mod effects;
+pub mod event_loop;
 pub mod files;
 pub mod format;
 pub mod kafka;

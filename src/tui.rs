@@ -1,19 +1,18 @@
-//! The interactive console's runtime: the terminal (always restored), the
-//! event loop, and the tasks that run effects and report back.
+//! The interactive console on a real terminal: set up (the first frame
+//! before any connection), always restored (quit, panic, signals, a lost
+//! terminal), and the host of the `event_loop`.
 
 use std::io::Write;
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, EventStream};
-use futures::{FutureExt, StreamExt};
-use tokio::sync::mpsc;
+use crossterm::event::EventStream;
 
-use crate::app::{Action, App, Effect, keys};
+use crate::app::{Action, App};
 use crate::backend;
 use crate::cli::Cli;
 use crate::clipboard;
-use crate::effects::{Ctx, Msg, perform, perform_now};
+use crate::effects::Ctx;
 
 use crate::config::{ConfigFile, Paths, Target, resolve_target};
 use crate::theme::Theme;
@@ -154,7 +153,16 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
         read_only: cli.read_only,
     });
 
-    let result = event_loop(&mut terminal, app, &ctx).await;
+    let result = match Signals::new() {
+        Ok(signals) => {
+            let mut host = TerminalHost { signals };
+            let mut events = EventStream::new();
+            crate::event_loop::run(&mut terminal, &mut events, &mut host, app, &ctx)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e.into()),
+    };
     restore_terminal();
     // Blocking (the display server, a child process): off the async threads.
     let (plan, clear_after) = (ctx.clipboard, ctx.clear_after);
@@ -194,110 +202,6 @@ fn provisional(target: &Target, read_only: bool) -> crate::api::ConnectionInfo {
     }
 }
 
-async fn event_loop(terminal: &mut Term, mut app: App, ctx: &Ctx) -> anyhow::Result<()> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut events = EventStream::new();
-    // Four ticks a second while something animates, one otherwise: idle
-    // costs next to nothing.
-    let mut next_tick = tokio::time::Instant::now();
-    let mut signals = Signals::new()?;
-    let size = terminal.size()?;
-    app.update(Action::Resize(size.width, size.height));
-    let mut dirty = true;
-    // Printing plainly (`o`/`O`): no frame until a key ends it.
-    let mut plain = false;
-    loop {
-        // A terminal that hung up ends pz even if no SIGHUP reached it: a
-        // hung-up tty keeps reporting itself readable with nothing to read,
-        // which would otherwise spin this loop.
-        if crossterm::terminal::size().is_err() {
-            return Ok(());
-        }
-        if dirty && !plain {
-            terminal.draw(|f| crate::ui::render(f, &app))?;
-            app.update(Action::Drawn(Utc::now()));
-            // A seam for the end-to-end test of the panic path (debug builds only).
-            #[cfg(debug_assertions)]
-            if app.loaded && std::env::var_os("PZ_DEBUG_PANIC").is_some() {
-                panic!("deliberate panic (PZ_DEBUG_PANIC)");
-            }
-        }
-        if app.quit {
-            return Ok(());
-        }
-        tokio::select! {
-            event = events.next() => {
-                match event {
-                    Some(Ok(Event::Key(k))) if plain => {
-                        if k.kind == crossterm::event::KeyEventKind::Press {
-                            plain_out_end(terminal)?;
-                            plain = false;
-                            dirty = true;
-                        }
-                        continue;
-                    }
-                    Some(Ok(_)) if plain => continue,
-                    Some(Ok(ev)) => handle_event(&mut app, ev, ctx, &tx),
-                    // The terminal is gone (e.g. a dropped SSH session).
-                    Some(Err(_)) | None => return Ok(()),
-                }
-                // Keys that arrived in the same burst are handled before
-                // the next frame: a modal opened by the first never sees
-                // the rest as typed into it.
-                for _ in 0..1024 {
-                    match events.next().now_or_never() {
-                        Some(Some(Ok(ev))) => handle_event(&mut app, ev, ctx, &tx),
-                        Some(Some(Err(_)) | None) => return Ok(()),
-                        None => break,
-                    }
-                }
-                dirty = true;
-            }
-            Some(msg) = rx.recv() => {
-                match msg {
-                    Msg::Action(action) => {
-                        app.now = Utc::now();
-                        let effects = app.update(action);
-                        run_effects(effects, ctx, &tx);
-                    }
-                    Msg::Terminal(bytes) => {
-                        tracing::debug!("terminal bytes");
-                        let mut out = std::io::stdout();
-                        out.write_all(&bytes)?;
-                        out.flush()?;
-                    }
-                    Msg::PlainOut(text) => {
-                        plain_out(&text)?;
-                        plain = true;
-                    }
-                }
-                dirty = true;
-            }
-            _ = tokio::time::sleep_until(next_tick) => {
-                let effects = app.update(Action::Tick(Utc::now()));
-                let period = if app.animating() { 250 } else { 1000 };
-                next_tick = tokio::time::Instant::now() + Duration::from_millis(period);
-                dirty = true;
-                run_effects(effects, ctx, &tx);
-            }
-            _ = signals.next() => return Ok(()),
-        }
-    }
-}
-
-fn handle_event(app: &mut App, event: Event, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>) {
-    app.now = Utc::now();
-    let action = match event {
-        Event::Key(key) => keys::action_for(app, key),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        _ => None,
-    };
-    if let Some(action) = action {
-        let effects = app.update(action);
-        run_effects(effects, ctx, tx);
-    }
-}
-
 /// `o`/`O`: leaves the alternate screen and prints `text` on the normal
 /// screen (a secret as one unbroken line the terminal wraps softly, so a
 /// triple-click or tmux's copy mode takes it whole). The loop then draws
@@ -322,35 +226,48 @@ fn plain_out(text: &crate::secret::Secret) -> std::io::Result<()> {
 }
 
 /// Erases the screen and, where the terminal allows, its scrollback, then
-/// goes back to the console's drawing.
-fn plain_out_end(terminal: &mut Term) -> std::io::Result<()> {
+/// goes back to the alternate screen (the loop redraws everything).
+fn plain_out_end() -> std::io::Result<()> {
     let mut out = std::io::stdout();
     write!(out, "\x1b[2J\x1b[3J\x1b[H")?;
     out.flush()?;
-    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
-    terminal.clear()
+    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)
 }
 
-/// Starts a task per effect; each reports back with messages.
-fn run_effects(effects: Vec<Effect>, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>) {
-    for effect in effects {
-        let effect = match perform_now(effect, ctx) {
-            Ok(msgs) => {
-                for msg in msgs {
-                    let _ = tx.send(msg);
-                }
-                continue;
-            }
-            Err(effect) => effect,
-        };
-        let mut ctx = ctx.clone();
-        ctx.progress = Some(tx.clone());
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            for msg in perform(effect, &ctx).await {
-                let _ = tx.send(msg);
-            }
-        });
+/// The real terminal as the loop's host: the system clock, stdout for
+/// raw bytes, and the signals that end a session.
+struct TerminalHost {
+    signals: Signals,
+}
+
+impl crate::event_loop::Host for TerminalHost {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// A terminal that hung up ends pz even if no SIGHUP reached it: a
+    /// hung-up tty keeps reporting itself readable with nothing to read,
+    /// which would otherwise spin the loop.
+    fn alive(&mut self) -> bool {
+        crossterm::terminal::size().is_ok()
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut out = std::io::stdout();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+
+    fn plain_out(&mut self, text: &crate::secret::Secret) -> std::io::Result<()> {
+        plain_out(text)
+    }
+
+    fn plain_end(&mut self) -> std::io::Result<()> {
+        plain_out_end()
+    }
+
+    fn stopped(&mut self) -> impl std::future::Future<Output = ()> + Send {
+        self.signals.next()
     }
 }
 

@@ -423,6 +423,14 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     options.deploy_delay = std::time::Duration::from_millis(args.deploy_delay_ms);
     options.latency = std::time::Duration::from_millis(args.latency_ms);
     options.fail_rate = args.fail_rate;
+    let seed = args.fail_seed.unwrap_or_else(rand::random);
+    options.fail_seed = Some(seed);
+    if args.fail_rate > 0.0 {
+        eprintln!(
+            "fault injection: {} of calls, seed {seed} (replay: --fail-seed {seed})",
+            args.fail_rate
+        );
+    }
     options.kafka_listen = Some(args.kafka_listen);
     options.token_ttl = args.token_ttl;
     let running = sandbox::start(options).await?;

@@ -186,12 +186,20 @@ pub async fn watch(client: &Client, json: bool) -> anyhow::Result<i32> {
         .map(|z| (z.metadata.name.clone(), z))
         .collect();
     let mut warned = false;
+    // One listener for the whole watch: a ctrl-c that comes while a request
+    // is under way is not lost (a listener made afterwards would miss it).
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(0),
+            _ = &mut interrupted => return Ok(0),
             _ = tokio::time::sleep(WATCH_POLL) => {}
         }
-        let zones = match client.list_zones().await {
+        let listed = tokio::select! {
+            _ = &mut interrupted => return Ok(0),
+            listed = client.list_zones() => listed,
+        };
+        let zones = match listed {
             Ok(z) => {
                 warned = false;
                 z

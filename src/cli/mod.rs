@@ -311,6 +311,10 @@ pub struct SandboxArgs {
     /// Share of calls answered with a 500 or a dropped connection (0 to 1).
     #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
     pub fail_rate: f64,
+    /// The seed of the injected faults, to replay a run (default: random,
+    /// printed at start).
+    #[arg(long)]
+    pub fail_seed: Option<u64>,
     /// The first Gateway's Kafka listener; each further Gateway listens on
     /// the next port (port 0: free ports).
     #[arg(long, default_value = "127.0.0.1:9094")]

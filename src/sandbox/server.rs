@@ -34,6 +34,9 @@ pub struct SandboxOptions {
     pub deploy_delay: Duration,
     pub latency: Duration,
     pub fail_rate: f64,
+    /// The seed of the injected faults (None: a random one, logged), so a
+    /// run that failed can be replayed.
+    pub fail_seed: Option<u64>,
     /// How long a generated secret stays valid.
     pub token_ttl: Duration,
     /// The first Gateway's Kafka listener (the next Gateways take the next
@@ -51,6 +54,7 @@ impl SandboxOptions {
             deploy_delay: Duration::from_millis(2000),
             latency: Duration::ZERO,
             fail_rate: 0.0,
+            fail_seed: None,
             token_ttl: super::world::TOKEN_TTL,
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         }
@@ -62,6 +66,8 @@ pub(super) struct Shared {
     opts: SandboxOptions,
     /// Bumped when a Gateway goes up or down; its listener follows.
     gateways: tokio::sync::watch::Sender<u64>,
+    /// Decides the injected faults, from `fail_seed`.
+    faults: std::sync::Mutex<rand::rngs::StdRng>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -159,10 +165,19 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
         None => None,
     };
     let (changes, _) = tokio::sync::watch::channel(0u64);
+    let seed = opts.fail_seed.unwrap_or_else(rand::random);
+    if opts.fail_rate > 0.0 {
+        tracing::info!(
+            seed,
+            rate = opts.fail_rate,
+            "fault injection (replay with this seed)"
+        );
+    }
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
         opts,
         gateways: changes,
+        faults: std::sync::Mutex::new(rand::SeedableRng::seed_from_u64(seed)),
     });
     let (kafka, listeners) = match bound {
         Some(bound) => {
@@ -262,8 +277,15 @@ async fn inject_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -
     if !s.opts.latency.is_zero() {
         tokio::time::sleep(s.opts.latency).await;
     }
-    if s.opts.fail_rate > 0.0 && rand::random::<f64>() < s.opts.fail_rate {
-        if rand::random::<bool>() {
+    let fault = (s.opts.fail_rate > 0.0)
+        .then(|| {
+            use rand::Rng;
+            let mut rng = s.faults.lock().unwrap_or_else(|p| p.into_inner());
+            (rng.random::<f64>() < s.opts.fail_rate).then(|| rng.random::<bool>())
+        })
+        .flatten();
+    if let Some(as_500) = fault {
+        if as_500 {
             return reject(Rejection::new(
                 500,
                 "An unexpected error occurred in the server",

@@ -207,6 +207,7 @@ async fn flags_where_they_belong() {
             "--api-key-file",
             "--deploy-delay-ms",
             "--fail-rate",
+            "--fail-seed",
             "--help",
             "--kafka-listen",
             "--latency-ms",

@@ -2,6 +2,7 @@
 //! client for it.
 #![allow(dead_code)]
 
+pub mod harness;
 pub mod pty;
 
 use std::path::PathBuf;

@@ -37,6 +37,7 @@ async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
                     Msg::Action(a) => queue.push_back(a),
                     Msg::Terminal(bytes) => terminal.extend(bytes),
                     Msg::PlainOut(text) => terminal.extend(text.expose().as_bytes()),
+                    Msg::EffectDone => {}
                 }
             }
         }
@@ -356,8 +357,41 @@ fn effects_are_plain_data() {
     assert_eq!(fx, vec![Effect::FetchZones]);
 }
 
+/// The harness's clock: a zone applied elsewhere shows PENDING, then READY
+/// as soon as the console's clock reaches its next poll, without the test
+/// waiting the five seconds.
+#[tokio::test]
+async fn a_pending_zone_turns_ready_when_the_console_clock_moves() {
+    let mut h = crate::common::harness::Harness::start(options(), (120, 40)).await;
+    h.client
+        .apply_zone(&zone("clocked", "gateway-prod"), false)
+        .await
+        .unwrap();
+    h.key(crossterm::event::KeyCode::Char('r')).await;
+    h.until(|s| s.screen.contains("clocked") && s.screen.contains("PENDING"))
+        .await;
+    // Deployed on the sandbox (200 ms); the console sees it at its next poll.
+    assert!(
+        eventually(
+            async || h.client.get_zone("clocked").await.unwrap().metadata.status
+                == Some(pz::api::ZoneStatus::Ready),
+            Duration::from_secs(5)
+        )
+        .await
+    );
+    h.advance(Duration::from_secs(6));
+    h.until(|s| {
+        s.screen
+            .lines()
+            .any(|l| l.contains("clocked") && l.contains("READY"))
+    })
+    .await;
+    h.quit().await;
+}
+
 mod wizard {
     use super::*;
+    use crate::common::harness::Harness;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use pz::app::keys::action_for;
     use pz::app::wizard::{Field, Place, Step, Verdict};
@@ -401,12 +435,9 @@ mod wizard {
 
     #[tokio::test]
     async fn create_a_zone_with_the_keyboard() {
-        let (sb, client, mut app) = loaded().await;
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        // The console's real loop, keys in, frames out.
+        let mut kb = Harness::start(options(), (80, 24)).await;
+        let client = kb.client.clone();
         kb.key(KeyCode::Char('n')).await;
         assert_eq!(
             kb.wizard().cluster,
@@ -459,7 +490,10 @@ mod wizard {
         let presses = kb.presses;
         println!("keystrokes besides the typed text: {presses}");
         assert!(presses < 40, "{presses}");
-        assert!(matches!(&app.screen, Screen::Detail { name, .. } if name == "contoso-retail"));
+        kb.until(
+            |s| matches!(&s.view, Some(Screen::Detail { name, .. }) if name == "contoso-retail"),
+        )
+        .await;
 
         let z = client.get_zone("contoso-retail").await.unwrap();
         let s = &z.spec;
@@ -493,18 +527,18 @@ mod wizard {
         assert_eq!(tcp.max_produce_rate, Some(1_000_000.into()));
         assert_eq!(tcp.max_consume_rate, Some(5_000_000.into()));
         assert_eq!(tcp.limit_commit_offset, Some(30.into()));
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     #[tokio::test]
     async fn edit_a_zone_shows_a_diff_and_updates() {
-        let (sb, client, mut app) = loaded().await;
-        app.list.select_name("initech-billing"); // one topic
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        // The console's real loop, keys in, frames out.
+        let mut kb = Harness::start(options(), (80, 24)).await;
+        let client = kb.client.clone();
+        kb.key(KeyCode::Char('/')).await; // one topic
+        kb.text("initech").await;
+        kb.key(KeyCode::Enter).await;
+        kb.presses = 0;
         kb.key(KeyCode::Char('e')).await;
         assert!(kb.wizard().editing());
         kb.key(KeyCode::Tab).await; // Technical ID: fixed
@@ -553,17 +587,14 @@ mod wizard {
         let z = client.get_zone("initech-billing").await.unwrap();
         assert_eq!(z.spec.topics[0].name, "invoices-renamed");
         assert_eq!(z.metadata.status, Some(pz::api::ZoneStatus::Pending));
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     #[tokio::test]
     async fn a_server_409_is_shown_next_to_its_field_and_nothing_is_lost() {
-        let (sb, client, mut app) = loaded().await;
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        // The console's real loop, keys in, frames out.
+        let mut kb = Harness::start(options(), (80, 24)).await;
+        let client = kb.client.clone();
         kb.key(KeyCode::Char('n')).await;
         kb.text("Copycat").await;
         kb.key(KeyCode::Tab).await;
@@ -595,7 +626,7 @@ mod wizard {
         kb.ctrl('n').await;
         kb.key(KeyCode::Enter).await;
         assert!(client.get_zone("copycat").await.is_ok());
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     /// Presses `key` until `done` holds, at most `tries` times.
@@ -623,6 +654,8 @@ mod wizard {
     async fn a_user_gets_everything_done_through_faults() {
         let mut o = options();
         o.fail_rate = 0.3;
+        // Printed, and replayed with PZ_TEST_SEED.
+        o.fail_seed = Some(crate::common::harness::seed());
         o.latency = Duration::from_millis(500);
         let (sb, client) = start(o).await;
         let mut app = new_app();
@@ -786,12 +819,9 @@ mod wizard {
     /// aliases, one of them WRITE, with a partner contact.
     #[tokio::test]
     async fn the_documented_example_with_two_aliases_of_one_topic() {
-        let (sb, client, mut app) = loaded().await;
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        // The console's real loop, keys in, frames out.
+        let mut kb = Harness::start(options(), (80, 24)).await;
+        let client = kb.client.clone();
         kb.key(KeyCode::Char('n')).await;
         kb.text("External Partner Zone").await;
         kb.key(KeyCode::Tab).await;
@@ -860,17 +890,13 @@ mod wizard {
         assert_eq!(z.spec.service_account.as_deref(), Some("johndoe"));
         let p = z.spec.partner.unwrap();
         assert_eq!(p.phone.as_deref(), Some("07827 837 177"));
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     #[tokio::test]
     async fn each_shared_entry_is_edited_on_its_own() {
-        let (sb, client, mut app) = loaded().await;
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        // The console's real loop, keys in, frames out.
+        let mut kb = Harness::start(options(), (80, 24)).await;
         kb.key(KeyCode::Char('n')).await;
         kb.text("Twice").await;
         kb.ctrl('n').await;
@@ -887,7 +913,7 @@ mod wizard {
         kb.key(KeyCode::Char(' ')).await; // remove the first
         assert_eq!(kb.wizard().chosen.len(), 1);
         assert!(kb.wizard().chosen[0].write);
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     #[test]

@@ -124,6 +124,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "secret",
         ],
     ),
+    ("event_loop", &["app", "effects", "secret", "ui"]),
     ("demo", &["api", "app", "sandbox", "secret", "theme"]),
     // The terminal and the command line tie everything together.
     (
@@ -136,6 +137,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clipboard",
             "config",
             "effects",
+            "event_loop",
             "sanitize",
             "secret",
             "theme",

@@ -1,0 +1,195 @@
+//! The console's loop, one way: terminal event → action → `App::update` →
+//! effects (in tasks, reporting back with messages) → render. Generic over
+//! the drawing backend, the event source and the [`Host`] (the clock, the
+//! raw terminal, signals), so that the program (`tui`, on crossterm) and the
+//! tests (`tests/common/harness.rs`, on ratatui's `TestBackend`) run the
+//! very same loop.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyEventKind};
+use futures::{FutureExt, Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use crate::app::{Action, App, Effect, keys};
+use crate::effects::{Ctx, Msg, perform, perform_now};
+use crate::secret::Secret;
+
+/// What the loop needs of the place it runs in.
+pub trait Host {
+    /// The time now (tests: a clock they move).
+    fn now(&self) -> DateTime<Utc>;
+    /// Whether the terminal is still there (a hung-up tty is not).
+    fn alive(&mut self) -> bool {
+        true
+    }
+    /// Bytes for the terminal itself (OSC 52), between frames.
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Leaves the drawing and prints `text` plainly (`o`/`O`).
+    fn plain_out(&mut self, text: &Secret) -> std::io::Result<()>;
+    /// Erases the plain text; the loop then redraws everything.
+    fn plain_end(&mut self) -> std::io::Result<()>;
+    /// Resolves when the session must end (SIGTERM, SIGHUP).
+    fn stopped(&mut self) -> impl std::future::Future<Output = ()> + Send;
+    /// A frame was drawn; `idle` when no effect is still running (tests
+    /// read the screen and the state here).
+    fn drawn(&mut self, _app: &App, _frame: &ratatui::buffer::Buffer, _idle: bool) {}
+}
+
+/// Runs the console until it quits, the terminal goes, or the host stops
+/// it; returns the final state.
+pub async fn run<B, E, H>(
+    terminal: &mut Terminal<B>,
+    events: &mut E,
+    host: &mut H,
+    mut app: App,
+    ctx: &Ctx,
+) -> anyhow::Result<App>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    E: Stream<Item = std::io::Result<Event>> + Unpin,
+    H: Host,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    // Four ticks a second while something animates, one otherwise: idle
+    // costs next to nothing.
+    let mut next_tick = tokio::time::Instant::now();
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    let mut dirty = true;
+    // Printing plainly (`o`/`O`): no frame until a key ends it.
+    let mut plain = false;
+    // Effects running in tasks; each ends with `Msg::EffectDone`.
+    let mut running = 0usize;
+    loop {
+        if !host.alive() {
+            return Ok(app);
+        }
+        if dirty && !plain {
+            let frame = terminal.draw(|f| crate::ui::render(f, &app))?;
+            host.drawn(&app, frame.buffer, running == 0);
+            app.update(Action::Drawn(host.now()));
+            // A seam for the end-to-end test of the panic path (debug builds only).
+            #[cfg(debug_assertions)]
+            if app.loaded && std::env::var_os("PZ_DEBUG_PANIC").is_some() {
+                panic!("deliberate panic (PZ_DEBUG_PANIC)");
+            }
+            dirty = false;
+        }
+        if app.quit {
+            return Ok(app);
+        }
+        tokio::select! {
+            event = events.next() => {
+                match event {
+                    Some(Ok(Event::Key(k))) if plain => {
+                        if k.kind == KeyEventKind::Press {
+                            host.plain_end()?;
+                            terminal.clear()?;
+                            plain = false;
+                            dirty = true;
+                        }
+                        continue;
+                    }
+                    Some(Ok(_)) if plain => continue,
+                    Some(Ok(ev)) => running += handle(&mut app, ev, host.now(), ctx, &tx),
+                    // The terminal is gone (e.g. a dropped SSH session).
+                    Some(Err(_)) | None => return Ok(app),
+                }
+                // Keys that arrived in the same burst are handled before
+                // the next frame: a modal opened by the first never sees
+                // the rest as typed into it.
+                for _ in 0..1024 {
+                    match events.next().now_or_never() {
+                        Some(Some(Ok(ev))) => running += handle(&mut app, ev, host.now(), ctx, &tx),
+                        Some(Some(Err(_)) | None) => return Ok(app),
+                        None => break,
+                    }
+                }
+                dirty = true;
+            }
+            Some(msg) = rx.recv() => {
+                match msg {
+                    Msg::Action(action) => {
+                        app.now = host.now();
+                        let effects = app.update(action);
+                        running += run_effects(effects, ctx, &tx);
+                    }
+                    Msg::Terminal(bytes) => {
+                        tracing::debug!("terminal bytes");
+                        host.write(&bytes)?;
+                    }
+                    Msg::PlainOut(text) => {
+                        host.plain_out(&text)?;
+                        plain = true;
+                    }
+                    Msg::EffectDone => running = running.saturating_sub(1),
+                }
+                dirty = true;
+            }
+            _ = tokio::time::sleep_until(next_tick) => {
+                let effects = app.update(Action::Tick(host.now()));
+                let period = if app.animating() { 250 } else { 1000 };
+                next_tick = tokio::time::Instant::now() + Duration::from_millis(period);
+                dirty = true;
+                running += run_effects(effects, ctx, &tx);
+            }
+            () = host.stopped() => return Ok(app),
+        }
+    }
+}
+
+/// One terminal event; returns how many effect tasks it started.
+fn handle(
+    app: &mut App,
+    event: Event,
+    now: DateTime<Utc>,
+    ctx: &Ctx,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> usize {
+    app.now = now;
+    let action = match event {
+        Event::Key(key) => keys::action_for(app, key),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    };
+    match action {
+        Some(action) => {
+            let effects = app.update(action);
+            run_effects(effects, ctx, tx)
+        }
+        None => 0,
+    }
+}
+
+/// Starts a task per effect; each reports back with messages and ends
+/// with `Msg::EffectDone`. Returns how many tasks it started.
+fn run_effects(effects: Vec<Effect>, ctx: &Ctx, tx: &mpsc::UnboundedSender<Msg>) -> usize {
+    let mut started = 0;
+    for effect in effects {
+        let effect = match perform_now(effect, ctx) {
+            Ok(msgs) => {
+                for msg in msgs {
+                    let _ = tx.send(msg);
+                }
+                continue;
+            }
+            Err(effect) => effect,
+        };
+        let mut ctx = ctx.clone();
+        ctx.progress = Some(tx.clone());
+        let tx = tx.clone();
+        started += 1;
+        tokio::spawn(async move {
+            for msg in perform(effect, &ctx).await {
+                let _ = tx.send(msg);
+            }
+            let _ = tx.send(Msg::EffectDone);
+        });
+    }
+    started
+}
