@@ -52,7 +52,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
         }
         Phase::Shown { secret, .. } => {
             let shown = if v.revealed {
-                Span::styled(secret.expose().to_string(), bold(t.warning))
+                // A secret from a hostile Console may hold controls: shown.
+                Span::styled(
+                    crate::sanitize::line(secret.expose()).into_owned(),
+                    bold(t.warning),
+                )
             } else {
                 Span::styled(format!("{}  (v reveals)", secret.masked()), t.text)
             };

@@ -1,7 +1,10 @@
 //! The real `pz` binary on a pseudo-terminal: start it, type, read the
-//! screen (vt100) and the raw bytes it wrote.
+//! screen (vt100) and the raw bytes it wrote. Every wait is for a condition
+//! (text on screen, the key read by pz, the output ended), bounded by
+//! `PZ_TEST_TIMEOUT_SECS`; none is a fixed sleep.
 
 use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +19,10 @@ pub struct Session {
     pub raw: Arc<Mutex<Vec<u8>>>,
     pub parser: Arc<Mutex<vt100::Parser>>,
     pub home: Option<tempfile::TempDir>,
+    /// The slave side's device, to see whether pz has read what was typed.
+    pub tty: Option<std::path::PathBuf>,
+    /// The reader saw the end of the output (pz and its children are gone).
+    pub ended: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A failing test must not leave a console running behind it.
@@ -68,11 +75,13 @@ impl Session {
     pub fn start_in(base: &str, extra_env: &[(&str, &str)], home: tempfile::TempDir) -> Session {
         let (pty, child) = spawn_console(base, extra_env, home.path());
         drop(pty.slave);
+        let tty = pty.master.tty_name();
+        let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
         let raw = Arc::new(Mutex::new(Vec::new()));
         let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let (r, p) = (raw.clone(), parser.clone());
+        let (r, p, e) = (raw.clone(), parser.clone(), ended.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -82,6 +91,7 @@ impl Session {
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
                 p.lock().unwrap().process(&buf[..n]);
             }
+            e.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Session {
             master: pty.master,
@@ -90,6 +100,8 @@ impl Session {
             raw,
             parser,
             home: Some(home),
+            tty,
+            ended,
         }
     }
 
@@ -102,7 +114,7 @@ impl Session {
     }
 
     pub fn wait_for(&self, text: &str) {
-        self.wait_within(text, 15);
+        self.wait_within(text, super::harness::timeout().as_secs());
     }
 
     pub fn wait_within(&self, text: &str, secs: u64) {
@@ -119,13 +131,48 @@ impl Session {
     pub fn keys(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
-        // Let each keystroke be its own read, as when a person types.
-        std::thread::sleep(Duration::from_millis(120));
+        // Each keystroke its own read, as when a person types: the next
+        // one goes only once pz has read this one (an Esc read together
+        // with the next key would be alt+key).
+        self.wait_read();
+    }
+
+    /// Waits until pz has read everything typed (nothing is left in the
+    /// terminal's input queue), or pz is gone.
+    pub fn wait_read(&mut self) {
+        let Some(tty) = self.tty.clone() else { return };
+        let deadline = Instant::now() + super::harness::timeout();
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            let Ok(f) = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+                .open(&tty)
+            else {
+                return;
+            };
+            let mut queued: nix::libc::c_int = 0;
+            // SAFETY: FIONREAD writes one int.
+            let rc = unsafe {
+                nix::libc::ioctl(
+                    std::os::fd::AsRawFd::as_raw_fd(&f),
+                    nix::libc::FIONREAD,
+                    &mut queued,
+                )
+            };
+            if rc != 0 || queued == 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("pz never read what was typed:\n{}", self.screen());
     }
 
     /// Waits until `text` is no longer on screen (e.g. a modal closed).
     pub fn wait_gone(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + super::harness::timeout();
         while Instant::now() < deadline {
             if !self.screen().contains(text) {
                 return;
@@ -136,18 +183,23 @@ impl Session {
     }
 
     /// Esc alone: a key right behind it in the same read would be taken as
-    /// alt+key, so it is left on its own for a while.
+    /// alt+key, so the next key goes only once pz has read it.
     pub fn esc(&mut self) {
         self.keys("\x1b");
-        std::thread::sleep(Duration::from_millis(300));
     }
 
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + super::harness::timeout();
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(200));
+                // The reader drains the last bytes until the output ends
+                // (a keeper process left behind may hold it open: bounded).
+                let drained = Instant::now() + Duration::from_secs(2);
+                while !self.ended.load(std::sync::atomic::Ordering::SeqCst)
+                    && Instant::now() < drained
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return status;
             }
             std::thread::sleep(Duration::from_millis(30));

@@ -488,19 +488,22 @@ fn every_console_screen_shows_hostile_text_without_obeying_it() {
     // The hostile secret, revealed: its text shows, its escapes do nothing.
     s.wait_for("PWNED");
     s.esc();
+    s.wait_gone("Credentials");
     s.keys("?");
     s.wait_for("Help");
     s.esc();
+    s.wait_gone("Help");
     s.keys("e");
     s.wait_for("Edit");
     s.esc();
+    s.wait_for("leave, discarding");
     s.keys("y");
     s.keys(":");
     s.type_text(&format!("apply {}", file.display()));
     s.keys("\r");
     s.wait_for("Review");
-    std::thread::sleep(Duration::from_millis(500));
     s.esc();
+    s.wait_for("leave, discarding");
     s.keys("y");
     s.keys("q");
     s.wait_exit();
