@@ -129,9 +129,8 @@ async fn a_torn_temp_file_is_ignored_and_a_corrupt_state_refuses_to_start() {
 #[tokio::test]
 async fn kill_9_loses_no_acknowledged_change() {
     let (_dir, path) = temp_state();
-    let port = free_port();
+    let (mut child, port) = spawn_sandbox_free(&path, &[]);
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = spawn_sandbox(port, &path, &[]);
     let c = client_for(&base, KEY);
     assert!(
         eventually(

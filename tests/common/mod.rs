@@ -92,8 +92,50 @@ impl Drop for SandboxProcess {
     }
 }
 
-/// `pz sandbox` as its own process on `port`, with extra flags.
+/// `pz sandbox` on a port it binds itself (port 0), as its own process:
+/// the process and the port it reports. Nothing can take the port between
+/// choosing and binding it.
+pub fn spawn_sandbox_free(state: &std::path::Path, flags: &[&str]) -> (SandboxProcess, u16) {
+    let mut p = spawn_sandbox_piped(0, state, flags);
+    let port = await_listening(&mut p.0);
+    (p, port)
+}
+
+/// Reads a `pz sandbox`'s stderr (piped) until it says where it listens;
+/// the rest of its stderr is drained in the background.
+pub fn await_listening(child: &mut std::process::Child) -> u16 {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("the sandbox's stderr");
+        if let Some(at) = line.find("listening on http://127.0.0.1:") {
+            let rest = &line[at + "listening on http://127.0.0.1:".len()..];
+            let port: u16 = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("a port");
+            std::thread::spawn(move || for _ in lines {});
+            return port;
+        }
+    }
+    panic!("the sandbox ended before it listened");
+}
+
+/// `pz sandbox` as its own process on `port` (again, after a restart).
 pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> SandboxProcess {
+    let mut p = spawn_sandbox_piped(port, state, flags);
+    let stderr = p.0.stderr.take();
+    std::thread::spawn(move || {
+        if let Some(mut e) = stderr {
+            let _ = std::io::copy(&mut e, &mut std::io::sink());
+        }
+    });
+    p
+}
+
+fn spawn_sandbox_piped(port: u16, state: &std::path::Path, flags: &[&str]) -> SandboxProcess {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
         .args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
         // The key from the environment: never on the command line.
@@ -110,13 +152,14 @@ pub fn spawn_sandbox(port: u16, state: &std::path::Path, flags: &[&str]) -> Sand
         .arg(state)
         .env("XDG_STATE_HOME", state.parent().expect("a state dir"))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("pz sandbox starts");
     SandboxProcess(child)
 }
 
-/// A port nothing listens on (just released).
+/// A port nothing listens on (just released): only for "connection
+/// refused"; a server a test runs binds port 0 itself.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -35,7 +35,7 @@ fn list_detail_quit_restores_the_terminal() {
     s.wait_for("Technical ID");
     s.wait_for("globex-analytics");
     s.wait_for("Grace Hopper");
-    s.keys("\x1b");
+    s.esc();
     s.wait_for("sorted by name");
     s.keys("q");
     let status = s.wait_exit();
@@ -94,7 +94,7 @@ fn credentials_copy_sends_osc52_with_the_secret() {
     s.keys("v");
     // The revealed secret wraps; its head is enough to compare.
     s.wait_for(&secret[..30]);
-    s.keys("\x1b");
+    s.esc();
     s.keys("q");
     s.wait_exit();
     s.assert_restored();
@@ -178,7 +178,7 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
     s.wait_for("Resume Me");
     s.wait_for("resume-me");
     // Leaving on purpose discards the draft.
-    s.keys("\x1b");
+    s.esc();
     s.wait_for("Leave the wizard?");
     s.keys("y");
     s.wait_for("sorted by name");
@@ -194,8 +194,7 @@ fn a_wizard_killed_midway_is_resumed_from_its_draft() {
 fn reconnects_by_itself_when_the_sandbox_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let port = free_port();
-    let mut sandbox = spawn_sandbox(port, &state, &[]);
+    let (mut sandbox, port) = spawn_sandbox_free(&state, &[]);
     let mut s = Session::start(&format!("http://127.0.0.1:{port}"), &[]);
     s.wait_for("acme-logistics");
     sandbox.kill().unwrap();
@@ -217,6 +216,7 @@ fn reconnects_by_itself_when_the_sandbox_comes_back() {
 fn a_resize_storm_does_not_crash() {
     let (rt, sb, _, mut s) = console_on_sandbox();
     s.keys("\r"); // a detail, which wraps text
+    s.wait_for("Technical ID");
     for i in 0..300u16 {
         let size = PtySize {
             rows: 1 + (i * 7) % 100,
@@ -246,7 +246,7 @@ fn a_resize_storm_does_not_crash() {
         })
         .unwrap();
     s.wait_for("Technical ID");
-    s.keys("\x1b");
+    s.esc();
     s.wait_for("sorted by name");
     s.keys("q");
     assert!(
@@ -261,8 +261,8 @@ fn a_resize_storm_does_not_crash() {
 fn list_create_edit_delete_through_faults() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let port = free_port();
-    let mut sandbox = spawn_sandbox(port, &state, &["--fail-rate", "0.3", "--latency-ms", "500"]);
+    let (mut sandbox, port) =
+        spawn_sandbox_free(&state, &["--fail-rate", "0.3", "--latency-ms", "500"]);
     let mut s = Session::start(&format!("http://127.0.0.1:{port}"), &[]);
     s.wait_within("acme-logistics", 60);
 

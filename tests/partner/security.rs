@@ -236,7 +236,7 @@ fn spawn_with_unlimited_core(cmd: &mut std::process::Command, cwd: &Path) -> std
     use std::os::unix::process::CommandExt;
     cmd.current_dir(cwd)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(std::process::Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe.
     unsafe {
         cmd.pre_exec(|| {
@@ -294,20 +294,16 @@ fn an_aborted_pz_leaves_no_core_file() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pz"));
-    cmd.args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0"])
         .args(["--kafka-listen", "127.0.0.1:0", "--state"])
         .arg(dir.path().join("state.json"))
         .env("PZ_SANDBOX_API_KEY", KEY)
         .env("XDG_STATE_HOME", dir.path())
         .env("XDG_DATA_HOME", dir.path());
     let mut child = spawn_with_unlimited_core(&mut cmd, dir.path());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the sandbox never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Running, with its keys in memory, once it listens.
+    await_listening(&mut child);
     abort_and_wait(&mut child);
     assert_eq!(cores(dir.path()), Vec::<String>::new());
 }
@@ -510,9 +506,8 @@ fn the_key_file_and_the_log_refuse_links_and_tighten_modes() {
     .unwrap();
     let _ = std::fs::remove_file(data.join("pz.log"));
     symlink(&v, data.join("pz.log")).unwrap();
-    let port = free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
         .args(["--kafka-listen", "127.0.0.1:0", "--state"])
         .arg(home.path().join("state.json"))
         .env("XDG_DATA_HOME", home.path())
@@ -593,9 +588,8 @@ fn idle_socket_floods_do_not_lock_anyone_out() {
     raise_nofile(8192);
     let rt = runtime();
     let (_dir, state) = temp_state();
-    let port = free_port();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pz"));
-    cmd.args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0"])
         .args([
             "--kafka-listen",
             "127.0.0.1:0",
@@ -608,7 +602,7 @@ fn idle_socket_floods_do_not_lock_anyone_out() {
         .env("XDG_STATE_HOME", state.parent().unwrap())
         .env("XDG_DATA_HOME", state.parent().unwrap())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(std::process::Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe.
     unsafe {
         cmd.pre_exec(|| {
@@ -616,7 +610,8 @@ fn idle_socket_floods_do_not_lock_anyone_out() {
                 .map_err(std::io::Error::from)
         });
     }
-    let _sandbox = SandboxProcess(cmd.spawn().unwrap());
+    let mut sandbox = SandboxProcess(cmd.spawn().unwrap());
+    let port = await_listening(&mut sandbox.0);
     let base = format!("http://127.0.0.1:{port}");
     let client = client_for(&base, KEY);
     let listening = rt.block_on(eventually(

@@ -66,7 +66,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             ));
         }
         if let Some(e) = error_of(w, Place::Field(f)) {
-            spans.push(Span::styled(format!("  ✖ {e}"), t.failure));
+            spans.push(Span::styled(
+                format!("  ✖ {}", crate::sanitize::line(e)),
+                t.failure,
+            ));
         }
         lines.push(Line::from(spans));
         if focused && f == Field::Gateway {

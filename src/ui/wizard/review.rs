@@ -30,7 +30,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
                 bold(t.accent),
             ),
         ]),
-        Verdict::Invalid(e) => Line::from(Span::styled(format!("✖ {e}"), t.failure)),
+        Verdict::Invalid(e) => Line::from(Span::styled(
+            format!("✖ {}", crate::sanitize::line(e)),
+            t.failure,
+        )),
     };
     let mut lines = vec![verdict, Line::from("")];
     if w.original.is_some() {

@@ -34,7 +34,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         Span::styled("   search by name or label (key=value)", t.muted),
     ])];
     head_lines.push(match error_of(w, Place::Topics) {
-        Some(e) => Line::from(Span::styled(format!("✖ {e}"), t.failure)),
+        Some(e) => Line::from(Span::styled(
+            format!("✖ {}", crate::sanitize::line(e)),
+            t.failure,
+        )),
         None => Line::from(Span::styled(format!("{} chosen", w.chosen.len()), t.muted)),
     });
     frame.render_widget(Paragraph::new(head_lines), head);

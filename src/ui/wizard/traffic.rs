@@ -38,7 +38,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         }
         spans.push(Span::styled(format!("  {hint}"), t.muted));
         if let Some(e) = error_of(w, Place::Traffic(i)) {
-            spans.push(Span::styled(format!("  ✖ {e}"), t.failure));
+            spans.push(Span::styled(
+                format!("  ✖ {}", crate::sanitize::line(e)),
+                t.failure,
+            ));
         }
         lines.push(Line::from(spans));
     }
