@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::Utc;
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::api_versions_response::ApiVersion;
 use kafka_protocol::messages::metadata_response::{
@@ -314,7 +313,7 @@ async fn authenticate(gw: &Gateway, token: &[u8]) -> Result<Access, String> {
     let password = String::from_utf8_lossy(password);
     let world = gw.shared.settled_world().await;
     world
-        .authenticate(&gw.cluster, &user, &password, Utc::now())
+        .authenticate(&gw.cluster, &user, &password, gw.shared.now())
         .map_err(|r| r.to_string())
 }
 

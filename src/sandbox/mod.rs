@@ -2,6 +2,7 @@
 //! Console's paths, JSON, errors and auth, for demos, tests and training.
 
 pub mod access;
+pub mod clock;
 pub mod gateway;
 pub mod kafka_session;
 pub mod keys;

@@ -14,7 +14,6 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use chrono::Utc;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
@@ -39,6 +38,8 @@ pub struct SandboxOptions {
     pub fail_seed: Option<u64>,
     /// How long a generated secret stays valid.
     pub token_ttl: Duration,
+    /// Where the sandbox reads the time (tests move a manual one).
+    pub clock: super::clock::Clock,
     /// The first Gateway's Kafka listener (the next Gateways take the next
     /// ports; port 0 gives each a free port); `None` opens none.
     pub kafka_listen: Option<SocketAddr>,
@@ -55,6 +56,7 @@ impl SandboxOptions {
             latency: Duration::ZERO,
             fail_rate: 0.0,
             fail_seed: None,
+            clock: super::clock::Clock::system(),
             token_ttl: super::world::TOKEN_TTL,
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         }
@@ -123,7 +125,7 @@ pub enum SandboxError {
 
 /// Loads (or seeds and saves) the world, binds and serves in a task.
 pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
-    let mut world = load_world(opts.state.as_deref())?;
+    let mut world = load_world(opts.state.as_deref(), &opts.clock)?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|source| SandboxError::Bind {
@@ -201,9 +203,12 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     })
 }
 
-fn load_world(path: Option<&std::path::Path>) -> Result<World, store::StoreError> {
+fn load_world(
+    path: Option<&std::path::Path>,
+    clock: &super::clock::Clock,
+) -> Result<World, store::StoreError> {
     let Some(path) = path else {
-        return Ok(World::seed(Utc::now()));
+        return Ok(World::seed(clock.now()));
     };
     match store::read(path)? {
         Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| store::StoreError::Corrupt {
@@ -211,7 +216,7 @@ fn load_world(path: Option<&std::path::Path>) -> Result<World, store::StoreError
             reason: e.to_string(),
         }),
         None => {
-            let world = World::seed(Utc::now());
+            let world = World::seed(clock.now());
             persist(path, &world)?;
             Ok(world)
         }
@@ -364,12 +369,17 @@ fn check_name(name: &str) -> Result<(), Rejection> {
 }
 
 impl Shared {
+    /// The sandbox's time (`SandboxOptions::clock`).
+    pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.opts.clock.now()
+    }
+
     /// Runs `f` on the settled world; a change it makes is persisted before
     /// the answer goes out, and undone if it cannot be persisted.
     /// The world with due deployments finished (and saved).
     pub(super) async fn settled_world(&self) -> tokio::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().await;
-        if world.settle(Utc::now())
+        if world.settle(self.opts.clock.now())
             && let Some(path) = &self.opts.state
             && let Err(e) = persist(path, &world)
         {
@@ -388,7 +398,7 @@ impl Shared {
         f: impl FnOnce(&mut World) -> Result<T, Rejection>,
     ) -> Result<T, Response> {
         let mut world = self.world.lock().await;
-        let settled = world.settle(Utc::now());
+        let settled = world.settle(self.opts.clock.now());
         let before = mutates.then(|| world.clone());
         let result = f(&mut world).map_err(reject)?;
         if let Some(path) = &self.opts.state
@@ -458,7 +468,7 @@ async fn apply_zone(
     let delay = chrono::Duration::from_std(s.opts.deploy_delay).unwrap_or_default();
     match s
         .with_world(!dry_run, |w| {
-            w.apply(zone, dry_run, ADMIN_ACTOR, Utc::now(), delay)
+            w.apply(zone, dry_run, ADMIN_ACTOR, s.opts.clock.now(), delay)
                 .map(|r| json(&r))
         })
         .await
@@ -473,7 +483,7 @@ async fn delete_zone(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> 
     }
     match s
         .with_world(true, |w| {
-            w.delete(&name, ADMIN_ACTOR, Utc::now())
+            w.delete(&name, ADMIN_ACTOR, s.opts.clock.now())
                 .map(|()| StatusCode::OK.into_response())
         })
         .await
@@ -488,7 +498,7 @@ async fn generate_credentials(State(s): State<Arc<Shared>>, Path(name): Path<Str
     }
     match s
         .with_world(true, |w| {
-            w.generate_credentials(&name, ADMIN_ACTOR, Utc::now(), s.opts.token_ttl)
+            w.generate_credentials(&name, ADMIN_ACTOR, s.opts.clock.now(), s.opts.token_ttl)
                 .map(|secret| json(&secret))
         })
         .await
