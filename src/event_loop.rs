@@ -87,6 +87,7 @@ where
             event = events.next() => {
                 match event {
                     Some(Ok(Event::Key(k))) if plain => {
+                        input_read();
                         if k.kind == KeyEventKind::Press {
                             host.plain_end()?;
                             terminal.clear()?;
@@ -143,6 +144,12 @@ where
     }
 }
 
+/// Notes that a key was read, never what it was (`PZ_LOG=pz::input=debug`):
+/// the pty tests wait for it before the next keystroke.
+fn input_read() {
+    tracing::debug!(target: "pz::input", "key read");
+}
+
 /// One terminal event; returns how many effect tasks it started.
 fn handle(
     app: &mut App,
@@ -153,7 +160,10 @@ fn handle(
 ) -> usize {
     app.now = now;
     let action = match event {
-        Event::Key(key) => keys::action_for(app, key),
+        Event::Key(key) => {
+            input_read();
+            keys::action_for(app, key)
+        }
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
     };

@@ -1,7 +1,7 @@
 //! The real `pz` binary on a pseudo-terminal: start it, type, read the
-//! screen (vt100) and the raw bytes it wrote. Waits for the screen and the
-//! end of the output are bounded by `PZ_TEST_TIMEOUT_SECS`; keystrokes are
-//! still paced by time (see `keys`).
+//! screen (vt100) and the raw bytes it wrote. Every wait is for a condition
+//! (text on screen, a key logged as read by pz, the output ended), bounded
+//! by `PZ_TEST_TIMEOUT_SECS`; none is a fixed sleep.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -18,8 +18,6 @@ pub struct Session {
     pub raw: Arc<Mutex<Vec<u8>>>,
     pub parser: Arc<Mutex<vt100::Parser>>,
     pub home: Option<tempfile::TempDir>,
-    /// The slave side's device, to see whether pz has read what was typed.
-    pub tty: Option<std::path::PathBuf>,
     /// The reader saw the end of the output (pz and its children are gone).
     pub ended: Arc<std::sync::atomic::AtomicBool>,
     /// One console in a pty at a time per test binary (see [`one_at_a_time`]).
@@ -73,6 +71,8 @@ pub fn spawn_console(
     cmd.env("CDK_BASE_URL", base);
     cmd.env("CDK_API_KEY", KEY);
     cmd.env("TERM", "xterm-256color");
+    // Each key read is logged (never what it was): `keys` waits for it.
+    cmd.env("PZ_LOG", "info,pz::input=debug");
     for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
         cmd.env(var, home);
     }
@@ -95,7 +95,6 @@ impl Session {
         let turn = one_at_a_time();
         let (pty, child) = spawn_console(base, extra_env, home.path());
         drop(pty.slave);
-        let tty = pty.master.tty_name();
         let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
@@ -120,7 +119,6 @@ impl Session {
             raw,
             parser,
             home: Some(home),
-            tty,
             ended,
             _turn: turn,
         }
@@ -149,14 +147,32 @@ impl Session {
         panic!("{text:?} never appeared on screen:\n{}", self.screen());
     }
 
+    /// Types one key (or one escape sequence) and waits until pz has read
+    /// it, so that each keystroke is its own read as when a person types
+    /// (an Esc read with the next key would be alt+key).
     pub fn keys(&mut self, bytes: &str) {
+        let before = self.keys_read();
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
-        // Let each keystroke be its own read, as when a person types. (A
-        // condition would be better: the kernel's pty buffer moves the
-        // bytes to the reader's queue asynchronously, so "queue empty" is
-        // no proof that pz read them; see CONTRIBUTING.)
-        std::thread::sleep(Duration::from_millis(120));
+        let deadline = Instant::now() + super::harness::timeout();
+        while self.keys_read() <= before {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pz never read {bytes:?}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// How many keys pz has logged as read.
+    fn keys_read(&self) -> usize {
+        let log = self.home.as_ref().map(|h| h.path().join("pz/pz.log"));
+        log.and_then(|p| std::fs::read_to_string(p).ok())
+            .map_or(0, |t| t.matches("key read").count())
     }
 
     /// Waits until `text` is no longer on screen (e.g. a modal closed).
@@ -171,11 +187,9 @@ impl Session {
         panic!("{text:?} stayed on screen:\n{}", self.screen());
     }
 
-    /// Esc alone: a key right behind it in the same read would be taken as
-    /// alt+key, so it is left on its own for a while.
+    /// Esc alone: the next key goes only once pz has read it.
     pub fn esc(&mut self) {
         self.keys("\x1b");
-        std::thread::sleep(Duration::from_millis(300));
     }
 
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {

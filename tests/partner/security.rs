@@ -520,7 +520,12 @@ fn the_key_file_and_the_log_refuse_links_and_tighten_modes() {
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut buf = [0u8; 4096];
-    while !seen.contains("point pz at it") && Instant::now() < deadline {
+    // The whole hint line (it may come in more than one read).
+    let hint_done = |s: &str| {
+        s.find("point pz at it")
+            .is_some_and(|at| s[at..].contains('\n'))
+    };
+    while !hint_done(&seen) && Instant::now() < deadline {
         let n = std::io::Read::read(&mut stderr, &mut buf).unwrap();
         if n == 0 {
             break;

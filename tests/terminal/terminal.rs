@@ -180,6 +180,22 @@ impl Home {
     fn log(&self) -> String {
         std::fs::read_to_string(self.path().join("state/pz/pz.log")).unwrap_or_default()
     }
+    /// How many keys pz has logged as read.
+    fn keys_read(&self) -> usize {
+        self.log().matches("key read").count()
+    }
+    /// Sends a key with `send` and waits until pz has read it: the next key
+    /// is then its own read (an Esc is never taken with it as alt+key, also
+    /// through tmux, which holds an Escape for 500 ms).
+    fn press(&self, what: &str, send: impl FnOnce()) {
+        let before = self.keys_read();
+        send();
+        wait_until(
+            &format!("pz to read {what}"),
+            Duration::from_secs(15),
+            || self.keys_read() > before,
+        );
+    }
     fn env(&self) -> Vec<(String, String)> {
         let p = |s: &str| self.path().join(s).display().to_string();
         vec![
@@ -187,7 +203,8 @@ impl Home {
             ("XDG_CONFIG_HOME".into(), p("config")),
             ("XDG_STATE_HOME".into(), p("state")),
             ("XDG_DATA_HOME".into(), p("data")),
-            ("PZ_LOG".into(), "info".into()),
+            // Each key read is logged (never what it was): see `press`.
+            ("PZ_LOG".into(), "info,pz::input=debug".into()),
             ("TERM".into(), "xterm-256color".into()),
         ]
     }
@@ -265,20 +282,17 @@ fn open_xterm(
 
 /// `c`, `enter` on the first zone: a secret is generated and shown.
 fn generate_secret(x: &Display, home: &Home) {
-    x.keys(&["c"]);
-    std::thread::sleep(Duration::from_millis(300));
-    x.keys(&["Return"]);
+    home.press("c", || x.keys(&["c"]));
+    home.press("Return", || x.keys(&["Return"]));
     wait_until("a generated secret", Duration::from_secs(10), || {
         home.log().contains("TokenCreate")
     });
-    std::thread::sleep(Duration::from_millis(300));
 }
 
-/// `esc`, then `q` apart from it (tmux waits 500 ms after an Escape for a
-/// key it could start).
-fn quit(x: &Display) {
-    x.keys(&["Escape"]);
-    std::thread::sleep(Duration::from_millis(700));
+/// `esc`, then `q` once pz has read the Escape (tmux holds an Escape for
+/// 500 ms for a key it could start).
+fn quit(x: &Display, home: &Home) {
+    home.press("Escape", || x.keys(&["Escape"]));
     x.keys(&["q"]);
 }
 
@@ -317,7 +331,7 @@ fn copy_in_xterm(
     if while_running.is_some() {
         while_running = x.clipboard();
     }
-    quit(x);
+    quit(x, home);
     wait_until("pz to quit", Duration::from_secs(10), || {
         home.log().contains("console stop")
     });
@@ -476,7 +490,7 @@ fn the_secret_is_cleared_after_a_while_but_not_what_was_copied_since() {
         }
         std::thread::sleep(Duration::from_secs(3).saturating_sub(copied.elapsed()));
         let left = x.clipboard();
-        quit(&x);
+        quit(&x, home);
         left
     };
     let left = run(&home, None);
@@ -543,14 +557,18 @@ fn o_prints_the_secret_as_one_line_then_erases_it() {
         home.log().contains("console start")
     });
     std::thread::sleep(Duration::from_millis(1500));
-    tmux.run(&["send-keys", "c"]);
-    std::thread::sleep(Duration::from_millis(300));
-    tmux.run(&["send-keys", "Enter"]);
+    home.press("c", || {
+        tmux.run(&["send-keys", "c"]);
+    });
+    home.press("Enter", || {
+        tmux.run(&["send-keys", "Enter"]);
+    });
     wait_until("a secret", Duration::from_secs(10), || {
         home.log().contains("TokenCreate")
     });
-    std::thread::sleep(Duration::from_millis(500));
-    tmux.run(&["send-keys", "o"]);
+    home.press("o", || {
+        tmux.run(&["send-keys", "o"]);
+    });
     // The secret alone on a logical line (-J joins what the terminal wrapped).
     let mut secret = None;
     wait_until("the secret printed plainly", Duration::from_secs(5), || {
