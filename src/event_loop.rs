@@ -117,6 +117,9 @@ where
                 match msg {
                     Msg::Action(action) => {
                         app.now = host.now();
+                        if let Action::ZonesLoaded(Ok(zones)) = &action {
+                            tracing::debug!(target: "pz::events", zones = zones.len(), "zones loaded");
+                        }
                         let effects = app.update(action);
                         running += run_effects(effects, ctx, &tx);
                     }
@@ -144,10 +147,10 @@ where
     }
 }
 
-/// Notes that a key was read, never what it was (`PZ_LOG=pz::input=debug`):
-/// the pty tests wait for it before the next keystroke.
+/// Notes that a key was read, never what it was (`PZ_LOG=pz::events=debug`):
+/// the pty and terminal tests wait for it before the next keystroke.
 fn input_read() {
-    tracing::debug!(target: "pz::input", "key read");
+    tracing::debug!(target: "pz::events", "key read");
 }
 
 /// One terminal event; returns how many effect tasks it started.

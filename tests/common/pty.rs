@@ -72,7 +72,7 @@ pub fn spawn_console(
     cmd.env("CDK_API_KEY", KEY);
     cmd.env("TERM", "xterm-256color");
     // Each key read is logged (never what it was): `keys` waits for it.
-    cmd.env("PZ_LOG", "info,pz::input=debug");
+    cmd.env("PZ_LOG", "info,pz::events=debug");
     for var in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"] {
         cmd.env(var, home);
     }

@@ -204,7 +204,7 @@ impl Home {
             ("XDG_STATE_HOME".into(), p("state")),
             ("XDG_DATA_HOME".into(), p("data")),
             // Each key read is logged (never what it was): see `press`.
-            ("PZ_LOG".into(), "info,pz::input=debug".into()),
+            ("PZ_LOG".into(), "info,pz::events=debug".into()),
             ("TERM".into(), "xterm-256color".into()),
         ]
     }
@@ -273,10 +273,9 @@ fn open_xterm(
         .status()
         .unwrap();
     assert!(focused.success());
-    wait_until("pz's console", Duration::from_secs(20), || {
-        home.log().contains("console start")
+    wait_until("pz's zones on screen", Duration::from_secs(20), || {
+        home.log().contains("zones loaded")
     });
-    std::thread::sleep(Duration::from_millis(1500));
     term
 }
 
@@ -287,6 +286,8 @@ fn generate_secret(x: &Display, home: &Home) {
     wait_until("a generated secret", Duration::from_secs(10), || {
         home.log().contains("TokenCreate")
     });
+    // Issued; its answer reaching the view is not logged: a moment for it.
+    std::thread::sleep(Duration::from_millis(300));
 }
 
 /// `esc`, then `q` once pz has read the Escape (tmux holds an Escape for
@@ -553,10 +554,9 @@ fn o_prints_the_secret_as_one_line_then_erases_it() {
         "24",
         &command,
     ]);
-    wait_until("pz's console", Duration::from_secs(20), || {
-        home.log().contains("console start")
+    wait_until("pz's zones on screen", Duration::from_secs(20), || {
+        home.log().contains("zones loaded")
     });
-    std::thread::sleep(Duration::from_millis(1500));
     home.press("c", || {
         tmux.run(&["send-keys", "c"]);
     });
@@ -566,6 +566,8 @@ fn o_prints_the_secret_as_one_line_then_erases_it() {
     wait_until("a secret", Duration::from_secs(10), || {
         home.log().contains("TokenCreate")
     });
+    // Issued; its answer reaching the view is not logged: a moment for it.
+    std::thread::sleep(Duration::from_millis(500));
     home.press("o", || {
         tmux.run(&["send-keys", "o"]);
     });
