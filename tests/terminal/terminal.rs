@@ -273,9 +273,12 @@ fn open_xterm(
         .status()
         .unwrap();
     assert!(focused.success());
-    wait_until("pz's zones on screen", Duration::from_secs(20), || {
-        home.log().contains("zones loaded")
+    wait_until("pz's console", Duration::from_secs(20), || {
+        home.log().contains("console start")
     });
+    // The window settles (xterm, the X server) before keys are typed into
+    // it: without this pause the next xterms were slow to map, on 2 cores.
+    std::thread::sleep(Duration::from_millis(1500));
     term
 }
 
@@ -492,6 +495,12 @@ fn the_secret_is_cleared_after_a_while_but_not_what_was_copied_since() {
         std::thread::sleep(Duration::from_secs(3).saturating_sub(copied.elapsed()));
         let left = x.clipboard();
         quit(&x, home);
+        // Closing the xterm while pz is still quitting (handing the
+        // clipboard over) left a pz spinning on its lost terminal, which
+        // starved the next xterm: wait for pz to be done first.
+        wait_until("pz to quit", Duration::from_secs(10), || {
+            home.log().contains("console stop")
+        });
         left
     };
     let left = run(&home, None);
@@ -554,9 +563,12 @@ fn o_prints_the_secret_as_one_line_then_erases_it() {
         "24",
         &command,
     ]);
-    wait_until("pz's zones on screen", Duration::from_secs(20), || {
-        home.log().contains("zones loaded")
+    wait_until("pz's console", Duration::from_secs(20), || {
+        home.log().contains("console start")
     });
+    // The window settles (xterm, the X server) before keys are typed into
+    // it: without this pause the next xterms were slow to map, on 2 cores.
+    std::thread::sleep(Duration::from_millis(1500));
     home.press("c", || {
         tmux.run(&["send-keys", "c"]);
     });
