@@ -388,7 +388,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         if (b.enabled)(app).is_err() {
             return None;
         }
-        return Some(directed(b, key, (b.action)(app)));
+        return Some(directed(key, (b.action)(app)));
     }
     if m.types_text() {
         return text_action(m, key);
@@ -416,7 +416,7 @@ fn matches_key(k: Key, key: KeyEvent, ctrl_held: bool) -> bool {
 
 /// One binding may stand for a pair (j/k, s/S, o/O, tab/shift-tab, ↑/↓):
 /// the key pressed picks which.
-fn directed(b: &Binding, key: KeyEvent, action: Action) -> Action {
+fn directed(key: KeyEvent, action: Action) -> Action {
     let back = matches!(
         key.code,
         KeyCode::Char('k') | KeyCode::Up | KeyCode::BackTab | KeyCode::PageUp
@@ -431,10 +431,7 @@ fn directed(b: &Binding, key: KeyEvent, action: Action) -> Action {
         Action::Wizard(WizardAction::Cmd(W::Down)) if back => wz(W::Up),
         Action::Wizard(WizardAction::Cmd(W::NextField)) if back => wz(W::PrevField),
         Action::Wizard(WizardAction::Cmd(W::PageDown)) if back => wz(W::PageUp),
-        other => {
-            let _ = b;
-            other
-        }
+        other => other,
     }
 }
 
