@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::api::Connection;
+use crate::api::{Auth, Connection};
 use crate::secret::Secret;
 
 /// Where pz keeps its files (XDG base directories).
@@ -86,6 +86,17 @@ pub struct Context {
     /// A shell command that prints the key (e.g. `pass show conduktor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key_command: Option<String>,
+    /// A Console user instead of a key (`CDK_USER`), with `password` (the
+    /// file should then be 0600) or `passwordEnv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+    /// `conduktor` (log in, the default) or `external` (`CDK_AUTH_MODE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
     #[serde(default)]
     pub insecure: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,7 +159,11 @@ pub fn key_file_warning(path: &Path, file: &ConfigFile) -> Option<String> {
             "{why}: others could change which Console pz talks to (chmod go-w it)"
         ));
     }
-    if !file.contexts.values().any(|c| c.api_key.is_some()) {
+    if !file
+        .contexts
+        .values()
+        .any(|c| c.api_key.is_some() || c.password.is_some())
+    {
         return None;
     }
     #[cfg(unix)]
@@ -157,7 +172,7 @@ pub fn key_file_warning(path: &Path, file: &ConfigFile) -> Option<String> {
         let mode = std::fs::metadata(path).ok()?.permissions().mode();
         if mode & 0o077 != 0 {
             return Some(format!(
-                "{} holds an API key and is readable by others: chmod 600 it",
+                "{} holds an API key or password and is readable by others: chmod 600 it",
                 path.display()
             ));
         }
@@ -207,7 +222,7 @@ pub fn writable_by_others(path: &Path) -> Option<String> {
 pub enum Target {
     /// A real Console (or a standalone sandbox) at this address.
     Console {
-        connection: Connection,
+        connection: Box<Connection>,
         context: Option<String>,
         read_only: bool,
     },
@@ -242,18 +257,9 @@ pub fn resolve_target(
     let Some(base_url) = base_url else {
         return Ok(Target::Sandbox);
     };
-    let (api_key, key_source) = match var(env, "CDK_API_KEY") {
-        Some(k) => (Secret::new(k), "CDK_API_KEY".to_string()),
-        None => match (context, &context_name) {
-            (Some(c), Some(name)) => context_key(c, name, file.origin.as_deref(), env)?,
-            _ => {
-                return Err(ConfigError::Key(
-                    "CDK_BASE_URL is set but CDK_API_KEY is not: set it to an admin API key".into(),
-                ));
-            }
-        },
-    };
-    let mut connection = Connection::new(base_url, api_key);
+    let (auth, key_source) = resolve_auth(context, context_name.as_deref(), file, env)?;
+    let mut connection = Connection::new(base_url, Secret::default());
+    connection.auth = auth;
     connection.key_source = key_source;
     connection.insecure = var(env, "CDK_INSECURE")
         .map(|v| v.eq_ignore_ascii_case("true") || v == "1")
@@ -274,10 +280,89 @@ pub fn resolve_target(
         connection.timeout = Duration::from_secs(secs.max(1));
     }
     Ok(Target::Console {
-        connection,
+        connection: Box::new(connection),
         context: context_name,
         read_only: context.is_some_and(|c| c.read_only),
     })
+}
+
+/// How to authenticate, with the vendor CLI's rules: `CDK_API_KEY`, or
+/// `CDK_USER` with `CDK_PASSWORD` (never both), logged in, or sent as
+/// Basic auth with `CDK_AUTH_MODE=external`; a context's `apiKey…` or
+/// `user`/`password`/`authMode` when no variable says otherwise.
+fn resolve_auth(
+    context: Option<&Context>,
+    context_name: Option<&str>,
+    file: &ConfigFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Auth, String), ConfigError> {
+    let key = var(env, "CDK_API_KEY");
+    let user = var(env, "CDK_USER");
+    let password = var(env, "CDK_PASSWORD");
+    let mode = var(env, "CDK_AUTH_MODE").or_else(|| context.and_then(|c| c.auth_mode.clone()));
+    let external = match mode.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("conduktor") => false,
+        Some("external") => true,
+        Some(_) => {
+            return Err(ConfigError::Key(format!(
+                "CDK_AUTH_MODE was {:?}: it must be \"conduktor\" or \"external\"",
+                mode.unwrap_or_default()
+            )));
+        }
+    };
+    if user.is_some() != password.is_some() {
+        return Err(ConfigError::Key(
+            "CDK_USER and CDK_PASSWORD must be provided together".into(),
+        ));
+    }
+    if key.is_some() && user.is_some() {
+        return Err(ConfigError::Key(
+            "can't set both CDK_USER and CDK_API_KEY: choose one".into(),
+        ));
+    }
+    let login = |user: String, password: Secret, source: String| {
+        if external {
+            (Auth::Basic { user, password }, source)
+        } else {
+            (Auth::Login { user, password }, source)
+        }
+    };
+    if let Some(k) = key {
+        return Ok((Auth::Key(Secret::new(k)), "CDK_API_KEY".to_string()));
+    }
+    if let (Some(u), Some(p)) = (user, password) {
+        return Ok(login(u, Secret::new(p), "CDK_USER/CDK_PASSWORD".into()));
+    }
+    let (Some(c), Some(name)) = (context, context_name) else {
+        return Err(ConfigError::Key(
+            "CDK_BASE_URL is set but neither CDK_API_KEY nor CDK_USER/CDK_PASSWORD is: set an admin API key".into(),
+        ));
+    };
+    if let Some(u) = &c.user {
+        if c.api_key.is_some() || c.api_key_env.is_some() || c.api_key_command.is_some() {
+            return Err(ConfigError::Key(format!(
+                "context {name} has both a user and an API key: keep one"
+            )));
+        }
+        let password = match (&c.password, &c.password_env) {
+            (Some(p), _) => p.clone(),
+            (None, Some(var_name)) => Secret::new(var(env, var_name).ok_or_else(|| {
+                ConfigError::Key(format!("the variable {var_name} (passwordEnv) is not set"))
+            })?),
+            (None, None) => {
+                return Err(ConfigError::Key(format!(
+                    "context {name} has a user but no password or passwordEnv"
+                )));
+            }
+        };
+        return Ok(login(
+            u.clone(),
+            password,
+            format!("context {name}'s user and password"),
+        ));
+    }
+    let (key, source) = context_key(c, name, file.origin.as_deref(), env)?;
+    Ok((Auth::Key(key), source))
 }
 
 /// The context's key and where it came from.
@@ -327,7 +412,7 @@ fn context_key(
         ));
     }
     Err(ConfigError::Key(
-        "the context has no apiKey, apiKeyEnv or apiKeyCommand (or set CDK_API_KEY)".into(),
+        "the context has no apiKey, apiKeyEnv, apiKeyCommand or user (or set CDK_API_KEY)".into(),
     ))
 }
 
@@ -503,7 +588,7 @@ contexts:
             panic!("expected a console")
         };
         assert_eq!(connection.base_url, "http://env:8080");
-        assert_eq!(connection.api_key.expose(), "k");
+        assert!(matches!(&connection.auth, Auth::Key(k) if k.expose() == "k"));
         assert!(connection.insecure);
         assert_eq!(connection.ca_cert.as_deref(), Some("/ca.pem"));
         assert_eq!(
@@ -520,6 +605,105 @@ contexts:
         assert!(err.to_string().contains("CDK_KEY"));
     }
 
+    fn auth_of(
+        file: &ConfigFile,
+        ctx: Option<&str>,
+        vars: &[(&str, &str)],
+    ) -> Result<Auth, String> {
+        match resolve_target(file, ctx, &env_of(vars)) {
+            Ok(Target::Console { connection, .. }) => Ok(connection.auth),
+            Ok(Target::Sandbox) => Err("sandbox".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn cdk_user_and_password_as_the_vendor_cli_takes_them() {
+        let none = ConfigFile::default();
+        let base = ("CDK_BASE_URL", "http://c");
+        let auth = auth_of(
+            &none,
+            None,
+            &[base, ("CDK_USER", "ann"), ("CDK_PASSWORD", "pw")],
+        )
+        .unwrap();
+        assert!(
+            matches!(&auth, Auth::Login { user, password } if user == "ann" && password.expose() == "pw")
+        );
+        let auth = auth_of(
+            &none,
+            None,
+            &[
+                base,
+                ("CDK_USER", "ann"),
+                ("CDK_PASSWORD", "pw"),
+                ("CDK_AUTH_MODE", "ExTerNaL"),
+            ],
+        )
+        .unwrap();
+        assert!(matches!(&auth, Auth::Basic { user, .. } if user == "ann"));
+        let auth = auth_of(
+            &none,
+            None,
+            &[base, ("CDK_API_KEY", "t"), ("CDK_AUTH_MODE", "external")],
+        )
+        .unwrap();
+        assert!(matches!(&auth, Auth::Key(k) if k.expose() == "t"));
+        let err = auth_of(
+            &none,
+            None,
+            &[
+                base,
+                ("CDK_USER", "ann"),
+                ("CDK_PASSWORD", "pw"),
+                ("CDK_API_KEY", "k"),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.contains("both CDK_USER and CDK_API_KEY"), "{err}");
+        let err = auth_of(&none, None, &[base, ("CDK_USER", "ann")]).unwrap_err();
+        assert!(err.contains("must be provided together"), "{err}");
+        let err = auth_of(&none, None, &[base, ("CDK_PASSWORD", "pw")]).unwrap_err();
+        assert!(err.contains("must be provided together"), "{err}");
+        let err = auth_of(
+            &none,
+            None,
+            &[base, ("CDK_API_KEY", "k"), ("CDK_AUTH_MODE", "ldap")],
+        )
+        .unwrap_err();
+        assert!(err.contains("\"conduktor\" or \"external\""), "{err}");
+    }
+
+    #[test]
+    fn a_context_may_hold_a_user_instead_of_a_key() {
+        let text = "contexts:\n  a:\n    baseUrl: http://a\n    user: ann\n    passwordEnv: A_PW\n  b:\n    baseUrl: http://b\n    user: bob\n    password: pw\n    authMode: external\n  c:\n    baseUrl: http://c\n    user: cy\n    apiKey: k\n  d:\n    baseUrl: http://d\n    user: di\n";
+        let file: ConfigFile = serde_yaml_ng::from_str(text).unwrap();
+        let auth = auth_of(&file, Some("a"), &[("A_PW", "secret")]).unwrap();
+        assert!(
+            matches!(&auth, Auth::Login { user, password } if user == "ann" && password.expose() == "secret")
+        );
+        assert!(auth_of(&file, Some("a"), &[]).unwrap_err().contains("A_PW"));
+        assert!(matches!(
+            auth_of(&file, Some("b"), &[]).unwrap(),
+            Auth::Basic { .. }
+        ));
+        assert!(
+            auth_of(&file, Some("c"), &[])
+                .unwrap_err()
+                .contains("both a user and an API key")
+        );
+        assert!(
+            auth_of(&file, Some("d"), &[])
+                .unwrap_err()
+                .contains("no password")
+        );
+        // CDK_API_KEY still wins over the context's user.
+        assert!(matches!(
+            auth_of(&file, Some("b"), &[("CDK_API_KEY", "k")]).unwrap(),
+            Auth::Key(_)
+        ));
+    }
+
     #[test]
     fn context_flag_and_key_sources() {
         let Target::Console { connection, .. } =
@@ -527,7 +711,7 @@ contexts:
         else {
             panic!("expected a console")
         };
-        assert_eq!(connection.api_key.expose(), "from-command");
+        assert!(matches!(&connection.auth, Auth::Key(k) if k.expose() == "from-command"));
         let err = resolve_target(&file(), None, &env_of(&[])).unwrap_err();
         assert!(err.to_string().contains("PROD_KEY"));
         let err = resolve_target(&file(), Some("nope"), &env_of(&[])).unwrap_err();

@@ -7,17 +7,69 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::generation::{Generation, write_shape};
 use super::types::{ApplyResult, KafkaCluster, PartnerZone, Topic};
 use crate::secret::Secret;
 
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
+/// How pz proves who it is to the Console, as the vendor CLI does.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// `CDK_API_KEY` (or `CDK_AUTH_MODE=external` with a token): `Bearer KEY`.
+    Key(Secret),
+    /// `CDK_USER`/`CDK_PASSWORD`: `POST {base}/api/login`, then the token
+    /// it answers as `Bearer`. Logged in at the first call, again when the
+    /// token is refused.
+    Login { user: String, password: Secret },
+    /// `CDK_AUTH_MODE=external` with `CDK_USER`/`CDK_PASSWORD`: Basic auth,
+    /// for an API gateway in front of the Console.
+    Basic { user: String, password: Secret },
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth::Key(Secret::default())
+    }
+}
+
+impl Auth {
+    /// Whether there is anything to send.
+    pub fn is_set(&self) -> bool {
+        match self {
+            Auth::Key(k) => !k.is_empty(),
+            Auth::Login { user, .. } | Auth::Basic { user, .. } => !user.is_empty(),
+        }
+    }
+
+    /// For `pz info`: how pz authenticates, never the secret.
+    pub fn describe(&self) -> String {
+        match self {
+            Auth::Key(k) if k.is_empty() => "missing".into(),
+            Auth::Key(_) => "API key (set)".into(),
+            Auth::Login { user, .. } => format!("login as {user}"),
+            Auth::Basic { user, .. } => format!("basic auth as {user} (CDK_AUTH_MODE=external)"),
+        }
+    }
+}
+
+/// The vendor CLI's rule: whatever the base ends with (`/`, `/api`,
+/// `/api/`), every call goes to `{base}/api/...`. Returns the base without
+/// the `/api` (for messages) and the API root.
+pub fn api_root(base_url: &str) -> (String, String) {
+    let mut base = base_url.trim_end_matches('/');
+    if let Some(stripped) = base.strip_suffix("/api") {
+        base = stripped.trim_end_matches('/');
+    }
+    (base.to_string(), format!("{base}/api"))
+}
+
 /// Where the Console is and how to talk to it.
 #[derive(Clone, Debug, Default)]
 pub struct Connection {
     pub base_url: String,
-    pub api_key: Secret,
+    pub auth: Auth,
     /// `CDK_INSECURE=true`: skip TLS verification.
     pub insecure: bool,
     /// `CDK_CACERT`: an extra CA bundle (PEM).
@@ -33,7 +85,7 @@ impl Connection {
     pub fn new(base_url: impl Into<String>, api_key: Secret) -> Self {
         Connection {
             base_url: base_url.into(),
-            api_key,
+            auth: Auth::Key(api_key),
             insecure: false,
             ca_cert: None,
             client_cert: None,
@@ -46,8 +98,17 @@ impl Connection {
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// The base as given, less a trailing `/` or `/api` (for messages).
     base: String,
-    key: Secret,
+    /// `{base}/api`: every path is appended to it.
+    root: String,
+    auth: Auth,
+    /// The token of a login (`Auth::Login`), shared by the clones.
+    session: std::sync::Arc<tokio::sync::Mutex<Option<Secret>>>,
+    /// The Console's generation, once asked (`None` inside: not known).
+    generation: std::sync::Arc<tokio::sync::OnceCell<Option<Generation>>>,
+    /// What the last list of zones said of the generation.
+    shape_hint: std::sync::Arc<std::sync::Mutex<Option<Generation>>>,
     timeout: Duration,
     risks: Vec<Risk>,
     key_source: String,
@@ -130,7 +191,7 @@ fn read_file(path: &str, what: &str) -> Result<Vec<u8>, ApiError> {
 
 impl Client {
     pub fn new(conn: &Connection) -> Result<Client, ApiError> {
-        let base = conn.base_url.trim_end_matches('/').to_string();
+        let (base, root) = api_root(&conn.base_url);
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(ApiError::Config(format!(
                 "the Console URL must start with http:// or https:// (got {base:?})"
@@ -181,7 +242,11 @@ impl Client {
             risks: risks_of(&base, conn.insecure),
             key_source: conn.key_source.clone(),
             base,
-            key: conn.api_key.clone(),
+            root,
+            auth: conn.auth.clone(),
+            session: Default::default(),
+            generation: Default::default(),
+            shape_hint: Default::default(),
             timeout: conn.timeout,
         })
     }
@@ -213,8 +278,32 @@ impl Client {
     }
 
     pub async fn list_zones(&self) -> Result<Vec<PartnerZone>, ApiError> {
-        self.call(Method::GET, "/public/console/v2/partner-zone", None::<&()>)
-            .await
+        let zones: Vec<PartnerZone> = self
+            .call(Method::GET, "/public/console/v2/partner-zone", None::<&()>)
+            .await?;
+        if let Some(g) = Generation::from_zones(&zones) {
+            *self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(g);
+        }
+        Ok(zones)
+    }
+
+    /// The Console's generation: from its OpenAPI document (asked once,
+    /// then kept), else from the shape of the zones it listed; `None` when
+    /// neither tells (see `api::generation`).
+    pub async fn generation(&self) -> Option<Generation> {
+        let found = self
+            .generation
+            .get_or_init(|| async {
+                match self.openapi().await {
+                    Ok(doc) => Generation::from_openapi(&doc),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "no OpenAPI document");
+                        None
+                    }
+                }
+            })
+            .await;
+        found.or(*self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub async fn get_zone(&self, name: &str) -> Result<PartnerZone, ApiError> {
@@ -230,8 +319,10 @@ impl Client {
     ) -> Result<ApplyResult, ApiError> {
         // A zone named '.' or '..' could be created but never addressed.
         checked(&zone.metadata.name)?;
+        // Written in the shape this Console takes.
+        let zone = write_shape(zone, self.generation().await).map_err(ApiError::Config)?;
         let path = format!("/public/console/v2/partner-zone?dryMode={dry_run}");
-        self.call(Method::PUT, &path, Some(zone)).await
+        self.call(Method::PUT, &path, Some(&zone)).await
     }
 
     pub async fn delete_zone(&self, name: &str) -> Result<(), ApiError> {
@@ -292,12 +383,99 @@ impl Client {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Vec<u8>, ApiError> {
-        let url = format!("{}{}", self.base, path);
+        match self.send_once(method.clone(), path, body).await {
+            // A login's token may have expired: log in again, once.
+            Err(ApiError::Unauthorized(_)) if matches!(self.auth, Auth::Login { .. }) => {
+                *self.session.lock().await = None;
+                self.send_once(method, path, body).await
+            }
+            other => other,
+        }
+    }
+
+    /// The `Authorization` header's value for the next call.
+    async fn authorization(&self) -> Result<String, ApiError> {
+        match &self.auth {
+            Auth::Key(key) => Ok(format!("Bearer {}", key.expose())),
+            Auth::Basic { user, password } => {
+                use base64::Engine;
+                let pair = format!("{user}:{}", password.expose());
+                Ok(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ))
+            }
+            Auth::Login { user, password } => {
+                let mut session = self.session.lock().await;
+                if session.is_none() {
+                    *session = Some(self.login(user, password).await?);
+                }
+                Ok(format!(
+                    "Bearer {}",
+                    session.as_ref().map(|s| s.expose()).unwrap_or_default()
+                ))
+            }
+        }
+    }
+
+    /// `POST {base}/api/login` with `{username, password}`: the token.
+    async fn login(&self, user: &str, password: &Secret) -> Result<Secret, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct LoginAnswer {
+            #[serde(alias = "accessToken", alias = "token")]
+            access_token: String,
+        }
+        let url = format!("{}/login", self.root);
+        tracing::debug!(%url, "login");
+        let body = serde_json::json!({"username": user, "password": password.expose()});
+        let response = self
+            .http
+            .post(&url)
+            .header(
+                "X-CDK-CLIENT",
+                concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
+            )
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| self.transport(&url, e))?;
+        let status = response.status();
+        let bytes = read_bounded(response, &url, |e| self.transport(&url, e)).await?;
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(ApiError::Login(format!(
+                "invalid username or password for {user:?}"
+            )));
+        }
+        if !status.is_success() {
+            return Err(ApiError::Login(
+                ApiError::from_status(status.as_u16(), &bytes).to_string(),
+            ));
+        }
+        let answer: LoginAnswer = serde_json::from_slice(&bytes)
+            .map_err(|_| ApiError::Login(format!("{url} answered without an access_token")))?;
+        Ok(Secret::new(answer.access_token))
+    }
+
+    /// The Console's own OpenAPI document (`{base}/api/public/docs/docs.yaml`),
+    /// which tells its generation.
+    pub async fn openapi(&self) -> Result<Vec<u8>, ApiError> {
+        self.send_once(Method::GET, "/public/docs/docs.yaml", None::<&()>)
+            .await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let url = format!("{}{}", self.root, path);
         tracing::debug!(%method, %url, "request");
+        let authorization = self.authorization().await?;
         let mut request = self
             .http
             .request(method, &url)
-            .bearer_auth(self.key.expose())
+            .header(reqwest::header::AUTHORIZATION, authorization)
             .header(
                 "X-CDK-CLIENT",
                 concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
@@ -305,28 +483,13 @@ impl Client {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let mut response = request.send().await.map_err(|e| self.transport(&url, e))?;
+        let response = request.send().await.map_err(|e| self.transport(&url, e))?;
         let status = response.status();
         let response_location = response
             .headers()
             .get(reqwest::header::LOCATION)
             .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
-        if let Some(len) = response.content_length()
-            && len as usize > MAX_BODY_BYTES
-        {
-            return Err(too_big(&url));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport(&url, e))?
-        {
-            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(too_big(&url));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = read_bounded(response, &url, |e| self.transport(&url, e)).await?;
         tracing::debug!(%url, status = status.as_u16(), "response");
         if status.is_success() {
             Ok(bytes)
@@ -363,6 +526,27 @@ impl Client {
             }
         }
     }
+}
+
+/// The body of an answer, refused past [`MAX_BODY_BYTES`].
+async fn read_bounded(
+    mut response: reqwest::Response,
+    url: &str,
+    transport: impl Fn(reqwest::Error) -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
+    if let Some(len) = response.content_length()
+        && len as usize > MAX_BODY_BYTES
+    {
+        return Err(too_big(url));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(&transport)? {
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_big(url));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 fn too_big(url: &str) -> ApiError {
@@ -430,6 +614,27 @@ mod tests {
             risks_of("https://console.corp", true),
             vec![Risk::Unverified]
         );
+    }
+
+    #[test]
+    fn every_base_leads_to_the_same_api_root() {
+        for base in [
+            "http://console:8080",
+            "http://console:8080/",
+            "http://console:8080/api",
+            "http://console:8080/api/",
+        ] {
+            assert_eq!(
+                api_root(base),
+                (
+                    "http://console:8080".to_string(),
+                    "http://console:8080/api".to_string()
+                ),
+                "{base}"
+            );
+        }
+        assert_eq!(api_root("https://c/pre/api").1, "https://c/pre/api");
+        assert_eq!(api_root("https://c/apix").1, "https://c/apix/api");
     }
 
     #[test]

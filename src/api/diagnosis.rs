@@ -76,6 +76,18 @@ impl Diagnosis {
                     fix,
                 }
             }
+            ApiError::Login(reason) => Diagnosis {
+                trouble: Trouble::KeyRejected,
+                what: format!("The Console at {url} refused the login: {reason}"),
+                fix: format!(
+                    "check the user and password (from {}) and start pz again",
+                    if cx.key_source.is_empty() {
+                        "the configuration"
+                    } else {
+                        cx.key_source
+                    }
+                ),
+            },
             ApiError::Forbidden(_) => d(
                 Trouble::ReadOnlyKey,
                 format!("The API key can read the Console at {url} but not change it (403)"),

@@ -33,6 +33,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// `CDK_USER`/`CDK_PASSWORD`: the Console's login refused them or failed.
+    #[error("could not log in: {0}")]
+    Login(String),
 }
 
 fn describe(status: u16, fallback: &str, body: &ErrorBody) -> String {
@@ -41,10 +44,18 @@ fn describe(status: u16, fallback: &str, body: &ErrorBody) -> String {
     } else {
         body.title.as_str()
     };
-    match body.msg.as_deref().filter(|m| !m.is_empty()) {
+    let mut text = match body.msg.as_deref().filter(|m| !m.is_empty()) {
         Some(msg) => format!("{status} {title}: {msg}"),
         None => format!("{status} {title}"),
+    };
+    // The vendor CLI shows `cause` first of all; pz keeps the message and
+    // adds the cause after it.
+    if let Some(cause) = body.cause.as_deref().filter(|c| !c.is_empty())
+        && !text.contains(cause)
+    {
+        text.push_str(&format!(" (cause: {cause})"));
     }
+    text
 }
 
 impl ApiError {
@@ -139,6 +150,20 @@ mod tests {
         let e = ApiError::from_status(409, br#"{"title":"Conflict","msg":"alias taken"}"#);
         assert!(matches!(e, ApiError::Conflict(_)));
         assert_eq!(e.to_string(), "409 Conflict: alias taken");
+    }
+
+    #[test]
+    fn the_cause_follows_the_message() {
+        let e = ApiError::from_status(
+            400,
+            br#"{"title":"Invalid","msg":"spec.topics[0]","cause":"topic 'x' does not exist"}"#,
+        );
+        assert_eq!(
+            e.to_string(),
+            "400 Invalid: spec.topics[0] (cause: topic 'x' does not exist)"
+        );
+        let e = ApiError::from_status(500, br#"{"title":"Oops","cause":"db down"}"#);
+        assert_eq!(e.to_string(), "500 Oops (cause: db down)");
     }
 
     #[test]

@@ -7,7 +7,9 @@ pub mod info;
 pub mod types;
 pub mod yaml;
 
-pub use client::{Client, Connection};
+pub mod generation;
+pub use client::{Auth, Client, Connection};
 pub use error::ApiError;
+pub use generation::Generation;
 pub use info::ConnectionInfo;
 pub use types::*;

@@ -135,8 +135,35 @@ pub struct ZoneMetadata {
     pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ZoneStatus>,
+    /// Why the deployment failed (Console 1.34+, a FAILED zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_reason: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl ZoneMetadata {
+    /// Forgets what only the server sets: `id`, `updatedAt`, `status`,
+    /// `failedReason`.
+    pub fn clear_output(&mut self) {
+        self.id = None;
+        self.updated_at = None;
+        self.status = None;
+        self.failed_reason = None;
+    }
+}
+
+/// The first line of a (library's multi-line) message.
+pub fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+}
+
+/// `v2` and the resource reference's `console/v2` mean the same.
+pub fn same_api_version(a: &str) -> bool {
+    a == API_VERSION || a == "console/v2"
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -240,6 +267,27 @@ pub struct TrafficControlPolicies {
     pub limit_commit_offset: Option<Value>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl TrafficControlPolicies {
+    /// The three limits with their field names.
+    pub fn limits_mut(&mut self) -> [(&'static str, &mut Option<Value>); 3] {
+        [
+            ("maxProduceRate", &mut self.max_produce_rate),
+            ("maxConsumeRate", &mut self.max_consume_rate),
+            ("limitCommitOffset", &mut self.limit_commit_offset),
+        ]
+    }
+}
+
+/// A limit as the whole number it means: `1e+06` and `1000000.0` are
+/// 1000000; `None` for a fraction, a negative number or anything else.
+pub fn whole_number(v: &Value) -> Option<u64> {
+    if let Some(n) = v.as_u64() {
+        return Some(n);
+    }
+    let f = v.as_f64()?;
+    (f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_992.0).then_some(f as u64)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -41,11 +41,12 @@ pub fn parse_zones(text: &str, origin: &str) -> Result<Vec<PartnerZone>, YamlErr
                 ),
             });
         }
-        let zone: PartnerZone =
+        let mut zone: PartnerZone =
             serde_yaml_ng::from_value(value).map_err(|e| YamlError::General {
                 origin: origin.to_string(),
                 message: format!("document {}: {e}", index + 1),
             })?;
+        whole_limits(&mut zone, text, origin)?;
         zones.push(zone);
     }
     if zones.is_empty() {
@@ -55,6 +56,52 @@ pub fn parse_zones(text: &str, origin: &str) -> Result<Vec<PartnerZone>, YamlErr
         });
     }
     Ok(zones)
+}
+
+/// The traffic limits as integers, whatever their notation (`1e+06`, as
+/// the vendor's resource reference writes it, or `1000000.0`); a fraction
+/// or a negative number is refused here, naming the file, line and field.
+fn whole_limits(zone: &mut PartnerZone, text: &str, origin: &str) -> Result<(), YamlError> {
+    let Some(tcp) = zone.spec.traffic_control_policies.as_mut() else {
+        return Ok(());
+    };
+    for (field, value) in tcp.limits_mut() {
+        let Some(v) = value.as_ref().filter(|v| v.is_number()) else {
+            continue; // a string or null: the Console explains it
+        };
+        match crate::api::types::whole_number(v) {
+            Some(n) => *value = Some(serde_json::Value::from(n)),
+            None => {
+                let message = format!(
+                    "spec.trafficControlPolicies.{field} must be a positive whole number, not {v}"
+                );
+                return Err(match line_of(text, field, v.as_f64()) {
+                    Some((line, column)) => YamlError::At {
+                        origin: origin.to_string(),
+                        line,
+                        column,
+                        message,
+                    },
+                    None => YamlError::General {
+                        origin: origin.to_string(),
+                        message,
+                    },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The line and column (from 1) of `field: value` in `text`.
+fn line_of(text: &str, field: &str, value: Option<f64>) -> Option<(usize, usize)> {
+    let key = format!("{field}:");
+    text.lines().enumerate().find_map(|(i, l)| {
+        let at = l.find(&key)?;
+        let rest = l[at + key.len()..].trim().trim_end_matches([',', '}']);
+        let parsed: Option<f64> = rest.split([',', '}', ' ', '#']).next()?.parse().ok();
+        (value.is_none() || parsed == value).then_some((i + 1, at + 1))
+    })
 }
 
 fn located(origin: &str, e: &serde_yaml_ng::Error) -> YamlError {
@@ -117,6 +164,36 @@ mod tests {
             }
             other => panic!("expected a location, got {other}"),
         }
+    }
+
+    #[test]
+    fn whole_numbers_in_any_notation_become_integers() {
+        let text = "apiVersion: console/v2\nkind: PartnerZone\nmetadata: {name: a}\nspec:\n  cluster: c\n  trafficControlPolicies:\n    maxProduceRate: 1e+06\n    maxConsumeRate: 2000000.0\n    limitCommitOffset: 30\n";
+        let zones = parse_zones(text, "z.yaml").unwrap();
+        let json = serde_json::to_string(&zones[0]).unwrap();
+        assert!(
+            json.contains(
+                r#""maxProduceRate":1000000,"maxConsumeRate":2000000,"limitCommitOffset":30"#
+            ),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn a_fractional_or_negative_limit_names_file_line_and_field() {
+        let text = "kind: PartnerZone\nmetadata: {name: a}\nspec:\n  cluster: c\n  trafficControlPolicies:\n    maxProduceRate: 1000\n    maxConsumeRate: 1.5\n";
+        let err = parse_zones(text, "z.yaml").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "z.yaml:7:5: spec.trafficControlPolicies.maxConsumeRate must be a positive whole number, not 1.5"
+        );
+        let text = "kind: PartnerZone\nmetadata: {name: a}\nspec:\n  cluster: c\n  trafficControlPolicies: {limitCommitOffset: -3}\n";
+        let err = parse_zones(text, "n.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("n.yaml:5:"), "{err}");
+        assert!(
+            err.contains("limitCommitOffset must be a positive whole number, not -3"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -385,15 +385,7 @@ fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
             for risk in crate::api::client::risks_of(&connection.base_url, connection.insecure) {
                 writeln!(o, "warning:        {}", risk.warning())?;
             }
-            writeln!(
-                o,
-                "api key:        {}",
-                if connection.api_key.is_empty() {
-                    "missing"
-                } else {
-                    "set"
-                }
-            )?;
+            writeln!(o, "auth:           {}", l(&connection.auth.describe()))?;
         }
         Err(e) => writeln!(o, "console:        not usable: {}", l(&e))?,
     }
@@ -433,7 +425,21 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     }
     options.kafka_listen = Some(args.kafka_listen);
     options.token_ttl = args.token_ttl;
+    options.generation = args.console_version;
+    let users: Vec<String> = args
+        .users
+        .iter()
+        .map(|u| line(&u.name).into_owned())
+        .collect();
+    options.users = args.users;
     let running = sandbox::start(options).await?;
+    eprintln!("emulating {}", args.console_version.label());
+    if !users.is_empty() {
+        eprintln!(
+            "users who may log in (CDK_USER/CDK_PASSWORD): {}",
+            users.join(", ")
+        );
+    }
     for l in &running.kafka {
         eprintln!(
             "Gateway {}: Kafka (SASL_PLAINTEXT, PLAIN) on {}{}",

@@ -10,9 +10,11 @@ use crate::sanitize::{self, line};
 /// A zone without the fields only the server sets (`id`, `status`,
 /// `updatedAt`): what a file can be compared with.
 fn comparable(mut z: PartnerZone) -> PartnerZone {
-    z.metadata.id = None;
-    z.metadata.status = None;
-    z.metadata.updated_at = None;
+    z.metadata.clear_output();
+    // `console/v2` (the resource reference's spelling) is `v2`.
+    if crate::api::types::same_api_version(&z.api_version) {
+        z.api_version = crate::api::types::API_VERSION.into();
+    }
     z
 }
 
@@ -43,7 +45,11 @@ pub fn zone_diff(current: Option<&PartnerZone>, wanted: &PartnerZone, origin: &s
 pub async fn diff(client: &Client, zones: &[PartnerZone], origin: &str) -> anyhow::Result<i32> {
     let mut differs = 0;
     let mut out = std::io::stdout().lock();
+    // Compared as `pz apply` would send it: in this Console's shape.
+    let generation = client.generation().await;
     for wanted in zones {
+        let wanted =
+            &crate::api::generation::write_shape(wanted, generation).map_err(ApiError::Config)?;
         let current = match client.get_zone(&wanted.metadata.name).await {
             Ok(z) => Some(z),
             Err(ApiError::NotFound(_)) => None,
@@ -89,5 +95,8 @@ mod tests {
             "{d}"
         );
         assert!(zone_diff(None, &zone("x"), "f").contains("(absent)"));
+        let mut vendor = zone("one");
+        vendor.api_version = "console/v2".into();
+        assert_eq!(zone_diff(Some(&served), &vendor, "f.yaml"), "");
     }
 }

@@ -322,6 +322,25 @@ pub struct SandboxArgs {
     /// How long a generated secret stays valid (e.g. 30d, 1h, 90s).
     #[arg(long, default_value = "30d", value_parser = parse_duration)]
     pub token_ttl: std::time::Duration,
+    /// The Console generation to emulate: 1.32 (spec.serviceAccount, PLAIN
+    /// only) or 1.34 and later (spec.authenticationMode, labels, headers,
+    /// failedReason).
+    #[arg(long, value_name = "VERSION", default_value = "1.45", value_parser = parse_console_version)]
+    pub console_version: crate::api::Generation,
+    /// A Console user who may log in (CDK_USER/CDK_PASSWORD), as an admin;
+    /// repeatable. A throwaway password for trying the login: it is in
+    /// `ps` like any argument.
+    #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = parse_user)]
+    pub users: Vec<crate::sandbox::auth::User>,
+}
+
+fn parse_console_version(s: &str) -> Result<crate::api::Generation, String> {
+    crate::api::Generation::parse(s)
+        .ok_or_else(|| format!("{s:?}: give a Console version, 1.32 or later (e.g. 1.32, 1.45)"))
+}
+
+fn parse_user(s: &str) -> Result<crate::sandbox::auth::User, String> {
+    crate::sandbox::auth::User::parse(s)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -2,11 +2,13 @@
 //! Console's paths, JSON, errors and auth, for demos, tests and training.
 
 pub mod access;
+pub mod auth;
 pub mod clock;
 pub mod gateway;
 pub mod kafka_session;
 pub mod keys;
 pub mod listen;
+pub mod openapi;
 pub mod rules;
 pub mod seed;
 pub mod server;

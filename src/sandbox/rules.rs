@@ -5,7 +5,9 @@
 use std::collections::HashSet;
 
 use super::world::{Rejection, World};
-use crate::api::types::{API_VERSION, PartnerZone, Permission, ZONE_KIND, is_valid_name};
+use crate::api::types::{
+    API_VERSION, PartnerZone, Permission, ZONE_KIND, is_valid_name, same_api_version,
+};
 
 /// Whether `name` may be a Kafka topic name or a service account:
 /// letters, digits, `_`, `-` and `.`.
@@ -14,12 +16,22 @@ fn kafka_name(name: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-/// Validates an applied body the way the Console does; the first broken
-/// rule is the answer.
+/// Validates an applied body the way the Console of the world's
+/// generation does; the first broken rule is the answer.
+///
+/// 1.34+ (the default) takes `spec.authenticationMode` and no longer
+/// `spec.serviceAccount` alone: the vendor's resource reference documents
+/// only `authenticationMode`, and its Terraform provider (tested against
+/// 1.45) has no `serviceAccount` field at all and always sends the mode.
+/// Both together are accepted when they agree (what pz sends when it
+/// cannot tell the generation). What 1.32 refused at apply as a conflict
+/// (a service account of another zone, a missing backing topic), 1.34+
+/// accepts and fails at deployment with a `failedReason`.
 pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
-    if zone.api_version != API_VERSION {
+    let newer = world.generation.has_authentication_mode();
+    if !same_api_version(&zone.api_version) {
         return Err(Rejection::bad_request(format!(
-            "apiVersion must be '{API_VERSION}', not '{}'",
+            "apiVersion must be '{API_VERSION}' (or 'console/v2'), not '{}'",
             zone.api_version
         )));
     }
@@ -57,38 +69,14 @@ pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
             spec.cluster
         )));
     }
-    if let Some(mode) = &spec.authentication_mode {
-        if !matches!(mode.kind.as_str(), "PLAIN" | "MTLS" | "OAUTHBEARER") {
-            return Err(Rejection::bad_request(format!(
-                "spec.authenticationMode.type '{}' is not one of PLAIN, MTLS, OAUTHBEARER",
-                mode.kind
-            )));
-        }
-        if let (Some(a), Some(b)) = (&mode.service_account, &spec.service_account)
-            && a != b
-        {
-            return Err(Rejection::bad_request(format!(
-                "spec.serviceAccount '{b}' and spec.authenticationMode.serviceAccount '{a}' differ"
-            )));
-        }
-    }
-    let Some(account) = spec.service_account_name().filter(|s| !s.is_empty()) else {
-        return Err(Rejection::bad_request(
-            "spec.serviceAccount (or spec.authenticationMode.serviceAccount) is required",
-        ));
+    let account = if newer {
+        newer_rules(world, zone)?
+    } else {
+        legacy_account(world, zone)?
     };
     if !kafka_name(account) {
         return Err(Rejection::bad_request(format!(
             "service account '{account}' may only hold letters, digits, '_', '-' and '.'"
-        )));
-    }
-    if let Some((other, _)) = world
-        .zones
-        .iter()
-        .find(|(n, s)| *n != name && s.zone.spec.service_account_name() == Some(account))
-    {
-        return Err(Rejection::conflict(format!(
-            "service account '{account}' is already used by the Partner Zone '{other}'"
         )));
     }
     if let Some(partner) = &spec.partner
@@ -98,6 +86,95 @@ pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
             "spec.partner.name is required when a partner is given",
         ));
     }
+    topic_rules(world, zone, !newer)?;
+    limit_rules(zone)
+}
+
+/// 1.32: `spec.serviceAccount`, one per zone (a 409 otherwise).
+fn legacy_account<'z>(world: &World, zone: &'z PartnerZone) -> Result<&'z str, Rejection> {
+    let Some(account) = zone
+        .spec
+        .service_account
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    else {
+        return Err(Rejection::bad_request("spec.serviceAccount is required"));
+    };
+    if let Some(other) = world.account_owner(&zone.metadata.name, account) {
+        return Err(Rejection::conflict(format!(
+            "service account '{account}' is already used by the Partner Zone '{other}'"
+        )));
+    }
+    Ok(account)
+}
+
+/// 1.34+: `spec.authenticationMode`, labels and headers.
+fn newer_rules<'z>(world: &World, zone: &'z PartnerZone) -> Result<&'z str, Rejection> {
+    let spec = &zone.spec;
+    let Some(mode) = &spec.authentication_mode else {
+        return Err(Rejection::bad_request(match &spec.service_account {
+            Some(sa) => format!(
+                "spec.authenticationMode is required: this Console takes authenticationMode: {{type: PLAIN, serviceAccount: {sa}}} instead of spec.serviceAccount"
+            ),
+            None => "spec.authenticationMode is required (type and serviceAccount)".to_string(),
+        }));
+    };
+    let types = world.generation.auth_types();
+    if !types.contains(&mode.kind.as_str()) {
+        return Err(Rejection::bad_request(format!(
+            "spec.authenticationMode.type '{}' is not one of {}",
+            mode.kind,
+            types.join(", ")
+        )));
+    }
+    let Some(account) = mode.service_account.as_deref().filter(|s| !s.is_empty()) else {
+        return Err(Rejection::bad_request(
+            "spec.authenticationMode.serviceAccount is required",
+        ));
+    };
+    if let Some(b) = &spec.service_account
+        && b != account
+    {
+        return Err(Rejection::bad_request(format!(
+            "spec.serviceAccount '{b}' and spec.authenticationMode.serviceAccount '{account}' differ"
+        )));
+    }
+    for key in zone.metadata.labels.keys() {
+        if key.trim().is_empty() {
+            return Err(Rejection::bad_request(
+                "metadata.labels: a label key cannot be empty",
+            ));
+        }
+    }
+    if let Some(h) = &spec.headers {
+        for (i, add) in h.add_on_produce.iter().enumerate() {
+            if add.key.trim().is_empty() {
+                return Err(Rejection::bad_request(format!(
+                    "spec.headers.addOnProduce[{i}].key is required"
+                )));
+            }
+        }
+        for (i, rm) in h.remove_on_consume.iter().enumerate() {
+            if let Err(e) = regex::Regex::new(&rm.key_regex) {
+                return Err(Rejection::bad_request(format!(
+                    "spec.headers.removeOnConsume[{i}].keyRegex '{}' is not a valid regular expression: {}",
+                    rm.key_regex,
+                    crate::api::types::first_line(&e.to_string())
+                )));
+            }
+        }
+    }
+    Ok(account)
+}
+
+/// The topics: at least one; each alias a topic name, used once; READ or
+/// WRITE; each backing topic existing (checked here by 1.32 only).
+fn topic_rules(
+    world: &World,
+    zone: &PartnerZone,
+    topics_must_exist: bool,
+) -> Result<(), Rejection> {
+    let spec = &zone.spec;
     if spec.topics.is_empty() {
         return Err(Rejection::conflict(
             "spec.topics: a Partner Zone must share at least one topic",
@@ -126,7 +203,7 @@ pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
                 "spec.topics[{i}].permission '{p}' must be READ or WRITE"
             )));
         }
-        if !known.contains(t.backing_topic.as_str()) {
+        if topics_must_exist && !known.contains(t.backing_topic.as_str()) {
             return Err(Rejection::conflict(format!(
                 "spec.topics[{i}].backingTopic: topic '{}' does not exist on cluster '{}'",
                 t.backing_topic, spec.cluster
@@ -139,14 +216,19 @@ pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
             )));
         }
     }
-    if let Some(tcp) = &spec.traffic_control_policies {
+    Ok(())
+}
+
+/// Each traffic limit a positive whole number (`1e+06` is one).
+fn limit_rules(zone: &PartnerZone) -> Result<(), Rejection> {
+    if let Some(tcp) = &zone.spec.traffic_control_policies {
         for (field, value) in [
             ("maxProduceRate", &tcp.max_produce_rate),
             ("maxConsumeRate", &tcp.max_consume_rate),
             ("limitCommitOffset", &tcp.limit_commit_offset),
         ] {
             if let Some(v) = value
-                && v.as_u64().is_none_or(|n| n == 0)
+                && crate::api::types::whole_number(v).is_none_or(|n| n == 0)
             {
                 return Err(Rejection::bad_request(format!(
                     "spec.trafficControlPolicies.{field} must be a positive whole number, not {v}"
@@ -175,12 +257,37 @@ mod tests {
         .unwrap()
     }
 
+    fn newest() -> World {
+        let mut w = world();
+        w.adopt(crate::api::Generation::NEWEST);
+        w
+    }
+
+    /// `sample()` in the 1.34+ shape.
+    fn sample_newest() -> PartnerZone {
+        crate::api::generation::write_shape(&sample(), Some(crate::api::Generation::NEWEST))
+            .unwrap()
+    }
+
     /// The zone changed by `edit` is refused with `status`, and the message
     /// contains `needle` (the field it concerns).
     fn refused(edit: impl Fn(&mut PartnerZone), status: u16, needle: &str) {
-        let mut z = sample();
+        refused_by(&world(), sample(), edit, status, needle)
+    }
+
+    fn refused_newest(edit: impl Fn(&mut PartnerZone), status: u16, needle: &str) {
+        refused_by(&newest(), sample_newest(), edit, status, needle)
+    }
+
+    fn refused_by(
+        w: &World,
+        mut z: PartnerZone,
+        edit: impl Fn(&mut PartnerZone),
+        status: u16,
+        needle: &str,
+    ) {
         edit(&mut z);
-        let err = validate(&world(), &z).unwrap_err();
+        let err = validate(w, &z).unwrap_err();
         assert_eq!(err.status, status, "{err:?}");
         let msg = err.body.msg.unwrap_or_default();
         assert!(msg.contains(needle), "{msg} should contain {needle}");
@@ -245,8 +352,9 @@ mod tests {
 
     #[test]
     fn both_service_account_fields_agree_when_both_are_given() {
-        refused(
+        refused_newest(
             |z| {
+                z.spec.service_account = Some("sa-v".into());
                 z.spec.authentication_mode =
                     serde_json::from_value(json!({"type": "PLAIN", "serviceAccount": "other"}))
                         .unwrap()
@@ -258,7 +366,7 @@ mod tests {
 
     #[test]
     fn authentication_mode_type_is_plain_mtls_or_oauthbearer() {
-        refused(
+        refused_newest(
             |z| {
                 z.spec.authentication_mode =
                     serde_json::from_value(json!({"type": "KERBEROS", "serviceAccount": "sa-v"}))
@@ -267,6 +375,118 @@ mod tests {
             400,
             "authenticationMode.type",
         );
+    }
+
+    #[test]
+    fn api_version_may_be_the_resource_references_console_v2() {
+        let mut z = sample();
+        z.api_version = "console/v2".into();
+        validate(&world(), &z).unwrap();
+        let mut z = sample_newest();
+        z.api_version = "console/v2".into();
+        validate(&newest(), &z).unwrap();
+    }
+
+    #[test]
+    fn newest_takes_authentication_mode_not_service_account_alone() {
+        validate(&newest(), &sample_newest()).unwrap();
+        let err = validate(&newest(), &sample()).unwrap_err();
+        assert!(
+            err.body
+                .msg
+                .unwrap()
+                .contains("authenticationMode: {type: PLAIN, serviceAccount: sa-v}")
+        );
+        refused_newest(
+            |z| z.spec.authentication_mode.as_mut().unwrap().service_account = None,
+            400,
+            "authenticationMode.serviceAccount is required",
+        );
+        // Both spellings, agreeing: accepted (what pz sends when unsure).
+        let mut both = sample_newest();
+        both.spec.service_account = Some("sa-v".into());
+        validate(&newest(), &both).unwrap();
+    }
+
+    #[test]
+    fn newest_takes_the_minimal_terraform_zone_without_display_name() {
+        let z: PartnerZone = serde_yaml_ng::from_str(
+            "apiVersion: v2\nkind: PartnerZone\nmetadata: {name: tf}\nspec:\n  cluster: gateway-prod\n  authenticationMode: {type: OAUTHBEARER, serviceAccount: tf-partner}\n  topics: [{name: a, backingTopic: orders.v1, permission: READ}]\n",
+        )
+        .unwrap();
+        validate(&newest(), &z).unwrap();
+    }
+
+    #[test]
+    fn a_remove_header_regex_must_compile() {
+        refused_newest(
+            |z| {
+                z.spec.headers = Some(
+                    serde_json::from_value(
+                        json!({"removeOnConsume": [{"keyRegex": "x-(unclosed"}]}),
+                    )
+                    .unwrap(),
+                )
+            },
+            400,
+            "removeOnConsume[0].keyRegex 'x-(unclosed' is not a valid regular expression",
+        );
+        refused_newest(
+            |z| {
+                z.spec.headers = Some(
+                    serde_json::from_value(
+                        json!({"addOnProduce": [{"key": " ", "value": "{{clientId}}"}]}),
+                    )
+                    .unwrap(),
+                )
+            },
+            400,
+            "addOnProduce[0].key is required",
+        );
+    }
+
+    #[test]
+    fn newest_accepts_what_fails_at_deployment() {
+        let mut w = newest();
+        let mut taken = sample_newest();
+        taken
+            .spec
+            .authentication_mode
+            .as_mut()
+            .unwrap()
+            .service_account = Some("acme-logistics".into());
+        validate(&w, &taken).unwrap();
+        let mut ghost = sample_newest();
+        ghost.metadata.name = "ghost".into();
+        ghost.spec.topics[0].backing_topic = "ghost".into();
+        validate(&w, &ghost).unwrap();
+        let now = crate::demo::clock();
+        w.apply(ghost, false, "t", now, chrono::Duration::zero())
+            .unwrap();
+        w.settle(now);
+        let z = w.zone("ghost").unwrap();
+        assert_eq!(z.metadata.status, Some(crate::api::ZoneStatus::Failed));
+        assert!(
+            z.metadata
+                .failed_reason
+                .as_deref()
+                .unwrap()
+                .starts_with("Failed to map topic 'a'")
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_kept() {
+        let mut w = newest();
+        let mut z = sample_newest();
+        z.spec
+            .extra
+            .insert("underlyingCluster".into(), json!("kafka-main"));
+        let now = crate::demo::clock();
+        let r = w
+            .apply(z, false, "t", now, chrono::Duration::zero())
+            .unwrap();
+        assert_eq!(r.resource.spec.extra["underlyingCluster"], "kafka-main");
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub struct SandboxOptions {
     /// The first Gateway's Kafka listener (the next Gateways take the next
     /// ports; port 0 gives each a free port); `None` opens none.
     pub kafka_listen: Option<SocketAddr>,
+    /// The Console generation emulated (`--console-version`).
+    pub generation: crate::api::Generation,
+    /// Console users who may log in (`--user NAME:PASSWORD`), as admins.
+    pub users: Vec<super::auth::User>,
 }
 
 impl SandboxOptions {
@@ -59,23 +63,20 @@ impl SandboxOptions {
             clock: super::clock::Clock::system(),
             token_ttl: super::world::TOKEN_TTL,
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            generation: crate::api::Generation::NEWEST,
+            users: Vec::new(),
         }
     }
 }
 
 pub(super) struct Shared {
     world: Mutex<World>,
-    opts: SandboxOptions,
+    pub(super) opts: SandboxOptions,
     /// Bumped when a Gateway goes up or down; its listener follows.
     gateways: tokio::sync::watch::Sender<u64>,
     /// Decides the injected faults, from `fail_seed`.
     faults: std::sync::Mutex<rand::rngs::StdRng>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Admin,
-    Viewer,
+    pub(super) users: super::auth::Users,
 }
 
 const ADMIN_ACTOR: &str = "admin@sandbox.local";
@@ -126,6 +127,11 @@ pub enum SandboxError {
 /// Loads (or seeds and saves) the world, binds and serves in a task.
 pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
     let mut world = load_world(opts.state.as_deref(), &opts.clock)?;
+    if world.adopt(opts.generation)
+        && let Some(path) = &opts.state
+    {
+        persist(path, &world)?;
+    }
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|source| SandboxError::Bind {
@@ -177,6 +183,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     }
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
+        users: super::auth::Users::new(opts.users.clone()),
         opts,
         gateways: changes,
         faults: std::sync::Mutex::new(rand::SeedableRng::seed_from_u64(seed)),
@@ -231,29 +238,40 @@ fn persist(path: &std::path::Path, world: &World) -> Result<(), store::StoreErro
     store::write_atomic(path, &bytes)
 }
 
+/// The Console's paths, each under `/public/...` and `/api/public/...`
+/// (where the vendor CLI sends everything), then the login and the OpenAPI
+/// document, which need no key.
 fn router(shared: Arc<Shared>) -> Router {
-    let api = Router::new()
-        .route(
+    let routes: Vec<(&str, axum::routing::MethodRouter<Arc<Shared>>)> = vec![
+        (
             "/public/console/v2/partner-zone",
             get(list_zones).put(apply_zone),
-        )
-        .route(
+        ),
+        (
             "/public/console/v2/partner-zone/{name}",
             get(get_zone).delete(delete_zone),
-        )
-        .route(
+        ),
+        (
             "/public/console/v2/partner-zone/{name}/kafka-configuration",
             get(kafka_configuration),
-        )
-        .route(
+        ),
+        (
             "/public/partner-zone/v2/{name}/generate-credentials",
             post(generate_credentials),
-        )
-        .route("/public/console/v2/kafka-cluster", get(list_clusters))
-        .route("/public/console/v2/kafka-cluster/{name}", get(get_cluster))
-        .route("/public/kafka/v2/cluster/{cluster}/topic", get(list_topics))
-        .route("/sandbox/audit", get(audit))
-        .route("/sandbox/gateway/{cluster}/{state}", put(set_gateway))
+        ),
+        ("/public/console/v2/kafka-cluster", get(list_clusters)),
+        ("/public/console/v2/kafka-cluster/{name}", get(get_cluster)),
+        ("/public/kafka/v2/cluster/{cluster}/topic", get(list_topics)),
+        ("/sandbox/audit", get(audit)),
+        ("/sandbox/gateway/{cluster}/{state}", put(set_gateway)),
+    ];
+    let mut api = Router::new();
+    for (path, method) in routes {
+        api = api
+            .route(&format!("/api{path}"), method.clone())
+            .route(path, method);
+    }
+    let api = api
         .fallback(|| async {
             reject(Rejection::new(
                 404,
@@ -261,20 +279,28 @@ fn router(shared: Arc<Shared>) -> Router {
                 "No such endpoint in the Partner Zone API",
             ))
         })
-        .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
-    api.layer(middleware::from_fn_with_state(
-        shared.clone(),
-        inject_faults,
-    ))
-    .with_state(shared)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            super::auth::authenticate,
+        ));
+    let open = Router::new()
+        .route("/api/login", post(super::auth::login))
+        .route("/api/public/docs/docs.yaml", get(openapi))
+        .route("/public/docs/docs.yaml", get(openapi));
+    open.merge(api)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            inject_faults,
+        ))
+        .with_state(shared)
 }
 
-fn reject(r: Rejection) -> Response {
+pub(super) fn reject(r: Rejection) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(r.body)).into_response()
 }
 
-fn json<T: Serialize + ?Sized>(value: &T) -> Response {
+pub(super) fn json<T: Serialize + ?Sized>(value: &T) -> Response {
     axum::Json(value).into_response()
 }
 
@@ -310,50 +336,6 @@ async fn inject_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }
     next.run(req).await
-}
-
-async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let role = match token {
-        Some(t) if constant_eq(t, s.opts.api_key.expose()) => Role::Admin,
-        Some(t)
-            if s.opts
-                .viewer_key
-                .as_ref()
-                .is_some_and(|v| constant_eq(t, v.expose())) =>
-        {
-            Role::Viewer
-        }
-        _ => {
-            return reject(Rejection::new(
-                401,
-                "The user is not authenticated",
-                "Send a valid API key as 'Authorization: Bearer <key>'",
-            ));
-        }
-    };
-    if role == Role::Viewer && req.method() != axum::http::Method::GET {
-        return reject(Rejection::new(
-            403,
-            "The user doesn't have sufficient privilege to do this operation",
-            "This API key may read but not change Partner Zones",
-        ));
-    }
-    req.extensions_mut().insert(role);
-    next.run(req).await
-}
-
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 fn check_name(name: &str) -> Result<(), Rejection> {
@@ -417,6 +399,15 @@ impl Shared {
         }
         Ok(result)
     }
+}
+
+/// The OpenAPI document of the generation emulated.
+async fn openapi(State(s): State<Arc<Shared>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/yaml")],
+        super::openapi::document(s.opts.generation),
+    )
+        .into_response()
 }
 
 async fn list_zones(State(s): State<Arc<Shared>>) -> Response {

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::token::{self, Claims, SigningKey};
+use crate::api::Generation;
 use crate::api::types::{
-    ApplyResult, ErrorBody, KafkaCluster, PartnerZone, Topic, UpsertResult, ZoneStatus,
+    API_VERSION, ApplyResult, ErrorBody, KafkaCluster, PartnerZone, Topic, UpsertResult,
+    ZoneStatus, whole_number,
 };
 
 /// How long a generated credential stays valid.
@@ -95,6 +97,10 @@ pub struct World {
     /// Signs the secrets issued (`sandbox::token`); made at seeding.
     #[serde(default)]
     pub signing_key: SigningKey,
+    /// The Console generation emulated (`pz sandbox --console-version`):
+    /// a setting of the run, not of the state.
+    #[serde(skip)]
+    pub generation: Generation,
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -130,20 +136,93 @@ impl World {
 
     /// Finishes the deployments that are due. Returns whether anything changed.
     pub fn settle(&mut self, now: DateTime<Utc>) -> bool {
-        let mut changed = false;
-        for stored in self.zones.values_mut() {
-            if let Some(at) = stored.deploy_at
-                && at <= now
-            {
-                let failed = self.gateway_down.contains(&stored.zone.spec.cluster);
-                stored.zone.metadata.status = Some(if failed {
+        let due: Vec<String> = self
+            .zones
+            .iter()
+            .filter(|(_, s)| s.deploy_at.is_some_and(|at| at <= now))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in &due {
+            let reason = self.deployment_failure(name);
+            if let Some(stored) = self.zones.get_mut(name) {
+                stored.zone.metadata.status = Some(if reason.is_some() {
                     ZoneStatus::Failed
                 } else {
                     ZoneStatus::Ready
                 });
+                // 1.32 says FAILED and nothing more; 1.34+ says why.
+                stored.zone.metadata.failed_reason =
+                    reason.filter(|_| self.generation.has_authentication_mode());
                 stored.deploy_at = None;
-                changed = true;
             }
+        }
+        !due.is_empty()
+    }
+
+    /// Why deploying the zone fails, as the Console's monitoring words it:
+    /// its Gateway is down, its service account is another zone's, or a
+    /// backing topic does not exist (the last two are refused at apply by
+    /// 1.32, accepted and failed by 1.34+).
+    pub fn deployment_failure(&self, name: &str) -> Option<String> {
+        let zone = &self.zones.get(name)?.zone;
+        let cluster = &zone.spec.cluster;
+        if self.gateway_down.contains(cluster) {
+            return Some(format!(
+                "Failed to create service account: the Gateway of cluster '{cluster}' does not answer"
+            ));
+        }
+        let account = zone.spec.service_account_name().unwrap_or_default();
+        if let Some(other) = self.account_owner(name, account) {
+            return Some(format!(
+                "Failed to create service account: '{account}' is already used by the Partner Zone '{other}'"
+            ));
+        }
+        let topics = self.topics.get(cluster);
+        zone.spec.topics.iter().find_map(|t| {
+            let exists = topics.is_some_and(|ts| ts.iter().any(|k| k.metadata.name == t.backing_topic));
+            (!exists).then(|| {
+                format!(
+                    "Failed to map topic '{}': the backing topic '{}' does not exist on cluster '{cluster}'",
+                    t.name, t.backing_topic
+                )
+            })
+        })
+    }
+
+    /// The other zone that has `account` as its service account.
+    pub fn account_owner(&self, zone: &str, account: &str) -> Option<&str> {
+        self.zones
+            .iter()
+            .find(|(n, s)| *n != zone && s.zone.spec.service_account_name() == Some(account))
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// Serves the zones in the shape of `generation` (a state written by
+    /// another generation is converted as an upgrade would) and says why a
+    /// FAILED zone failed. Returns whether anything changed.
+    pub fn adopt(&mut self, generation: Generation) -> bool {
+        self.generation = generation;
+        let mut changed = false;
+        let names: Vec<String> = self.zones.keys().cloned().collect();
+        for name in names {
+            let reason = generation
+                .has_authentication_mode()
+                .then(|| self.deployment_failure(&name))
+                .flatten();
+            let Some(stored) = self.zones.get_mut(&name) else {
+                continue;
+            };
+            let before = stored.zone.clone();
+            if let Ok(shaped) = crate::api::generation::write_shape(&stored.zone, Some(generation))
+            {
+                stored.zone = shaped;
+            }
+            if stored.zone.metadata.status == Some(ZoneStatus::Failed)
+                && stored.zone.metadata.failed_reason.is_none()
+            {
+                stored.zone.metadata.failed_reason = reason;
+            }
+            changed |= stored.zone != before;
         }
         changed
     }
@@ -182,9 +261,20 @@ impl World {
     ) -> Result<ApplyResult, Rejection> {
         self.validate(&input)?;
         // Output-only metadata sent back by a client is not input.
-        input.metadata.id = None;
-        input.metadata.updated_at = None;
-        input.metadata.status = None;
+        input.metadata.clear_output();
+        // Served as the Console serves it: `v2`, whole numbers as integers,
+        // the generation's shape.
+        input.api_version = API_VERSION.into();
+        if let Some(tcp) = input.spec.traffic_control_policies.as_mut() {
+            for (_, v) in tcp.limits_mut() {
+                if let Some(n) = v.as_ref().and_then(whole_number) {
+                    *v = Some(Value::from(n));
+                }
+            }
+        }
+        if self.generation.has_authentication_mode() {
+            input.spec.service_account = None;
+        }
         let name = input.metadata.name.clone();
         let existing = self.zones.get(&name);
         let upsert = match existing {
@@ -304,9 +394,7 @@ impl World {
 fn same_input(stored: &PartnerZone, input: &PartnerZone) -> bool {
     let strip = |z: &PartnerZone| -> Value {
         let mut z = z.clone();
-        z.metadata.id = None;
-        z.metadata.updated_at = None;
-        z.metadata.status = None;
+        z.metadata.clear_output();
         serde_json::to_value(z).unwrap_or(Value::Null)
     };
     strip(stored) == strip(input)

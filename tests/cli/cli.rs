@@ -110,13 +110,13 @@ async fn bad_input_gives_one_clear_line_and_nonzero_exit() {
     let invalid = dir.path().join("invalid.yaml");
     std::fs::write(
         &invalid,
-        TWO_ZONES.replace("backingTopic: orders.v1", "backingTopic: ghost"),
+        TWO_ZONES.replace("permission: WRITE", "permission: GHOST"),
     )
     .unwrap();
     let run = pz(&base, &["apply", "-f", invalid.to_str().unwrap()], None).await;
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("409"), "{}", run.stderr);
-    assert!(run.stderr.contains("ghost"), "{}", run.stderr);
+    assert!(run.stderr.contains("400"), "{}", run.stderr);
+    assert!(run.stderr.contains("GHOST"), "{}", run.stderr);
 
     let run = pz(&base, &["get", "nope"], None).await;
     assert_eq!(run.code, 1);
@@ -205,6 +205,7 @@ async fn flags_where_they_belong() {
         flags,
         [
             "--api-key-file",
+            "--console-version",
             "--deploy-delay-ms",
             "--fail-rate",
             "--fail-seed",
@@ -214,6 +215,7 @@ async fn flags_where_they_belong() {
             "--listen",
             "--state",
             "--token-ttl",
+            "--user",
             "--viewer-key-file"
         ]
     );

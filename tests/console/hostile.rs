@@ -219,7 +219,8 @@ fn serve(rt: &tokio::runtime::Runtime, mode: Mode) -> String {
         .route("/public/console/v2/kafka-cluster", get(clusters))
         .route("/public/kafka/v2/cluster/{c}/topic", get(topics))
         .with_state(state);
-    serve_router(rt, app)
+    // Where a Console serves its API (and pz, as the vendor CLI, calls).
+    serve_router(rt, Router::new().nest("/api", app))
 }
 
 /// A server that answers every request with a status line and no body.
@@ -584,7 +585,7 @@ fn the_api_key_does_not_follow_a_redirect_to_another_host() {
         .unwrap();
     let other_addr = other_listener.local_addr().unwrap();
     rt.spawn(async move { axum::serve(other_listener, other).await });
-    let target = format!("http://{other_addr}/public/console/v2/partner-zone");
+    let target = format!("http://{other_addr}/api/public/console/v2/partner-zone");
     let redirecting = Router::new()
         .route(
             "/public/console/v2/partner-zone",
@@ -599,7 +600,7 @@ fn the_api_key_does_not_follow_a_redirect_to_another_host() {
             get(|| async {
                 (
                     StatusCode::TEMPORARY_REDIRECT,
-                    [(header::LOCATION, "/moved")],
+                    [(header::LOCATION, "/api/moved")],
                 )
                     .into_response()
             }),
@@ -615,6 +616,7 @@ fn the_api_key_does_not_follow_a_redirect_to_another_host() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
+    let redirecting = Router::new().nest("/api", redirecting);
     rt.spawn(async move { axum::serve(listener, redirecting).await });
     let client = client_for(&format!("http://{addr}"), KEY);
     let err = rt.block_on(client.list_zones()).unwrap_err();

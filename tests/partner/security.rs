@@ -710,8 +710,8 @@ async fn dot_names_are_refused_and_other_names_are_encoded() {
     assert_eq!(
         paths,
         [
-            "/public/console/v2/partner-zone/Odd%20Name%2F..%3Fx%23",
-            "/public/console/v2/partner-zone/Odd%20Name%2F..%3Fx%23"
+            "/api/public/console/v2/partner-zone/Odd%20Name%2F..%3Fx%23",
+            "/api/public/console/v2/partner-zone/Odd%20Name%2F..%3Fx%23"
         ]
     );
 }
@@ -747,7 +747,7 @@ fn children_do_not_inherit_the_consoles_secrets() {
         &[
             ("PATH", &path),
             ("TMUX", "/tmp/fake-tmux,1,0"),
-            ("CDK_PASSWORD", "not-for-children"),
+            ("CDK_GATEWAY_PASSWORD", "not-for-children"),
         ],
     );
     s.wait_for("acme");

@@ -242,9 +242,7 @@ impl Wizard {
             }
         }
         let mut original = zone.clone();
-        original.metadata.status = None;
-        original.metadata.updated_at = None;
-        original.metadata.id = None;
+        original.metadata.clear_output();
         w.original = Some(original);
         w
     }
