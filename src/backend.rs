@@ -64,6 +64,7 @@ pub fn info(
         base_url: client.base_url().to_string(),
         key_source: client.key_source().to_string(),
         context,
+        generation: None,
     }
 }
 

@@ -24,6 +24,8 @@ pub fn clock() -> DateTime<Utc> {
 pub fn zones() -> Vec<PartnerZone> {
     let mut world = World::seed(clock() - Duration::seconds(30));
     world.settle(clock() - Duration::seconds(29));
+    // As today's Console (and the sandbox by default) serves them.
+    world.adopt(crate::api::Generation::NEWEST);
     let mut zones: Vec<PartnerZone> = world.zones.into_values().map(|s| s.zone).collect();
     for (i, z) in zones.iter_mut().enumerate() {
         z.metadata.id = Some(format!("00000000-0000-0000-0000-00000000000{i}"));
@@ -41,6 +43,7 @@ pub fn app(theme: Theme, size: (u16, u16)) -> App {
         sandbox: true,
         read_only: false,
         base_url: "http://127.0.0.1:8080".into(),
+        generation: Some(crate::api::Generation::NEWEST),
         ..Default::default()
     };
     let mut a = App::new(theme, conn, clock());
@@ -72,9 +75,12 @@ pub fn wizard(step: Step) -> Wizard {
         (Field::Account, "contoso-retail"),
         (Field::Url, "https://contoso.example"),
         (Field::PartnerName, "Jane Roe"),
+        (Field::Labels, "project=retail"),
     ] {
         w.values.insert(f, v.into());
     }
+    w.generation = Some(crate::api::Generation::NEWEST);
+    w.header_add = "X-Partner=contoso; !X-Client={{clientId}}".into();
     w.chosen = vec![
         Chosen {
             backing: "orders.v1".into(),

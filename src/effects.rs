@@ -126,6 +126,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                 .await
                 .map(|cs| cs.iter().filter(|c| c.is_gateway()).count()),
         ),
+        Effect::DetectGeneration => Action::GenerationDetected(client.generation().await),
         Effect::ProbeWrite(zone) => {
             Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
         }

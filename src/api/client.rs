@@ -539,7 +539,8 @@ async fn read_bounded(
     {
         return Err(too_big(url));
     }
-    let mut bytes = Vec::new();
+    // The announced length (bounded above) spares the copies of growing.
+    let mut bytes = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = response.chunk().await.map_err(&transport)? {
         if bytes.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(too_big(url));

@@ -17,4 +17,6 @@ pub struct ConnectionInfo {
     pub key_source: String,
     /// The context of the config file in use, if any.
     pub context: Option<String>,
+    /// The Console's generation, once detected.
+    pub generation: Option<super::Generation>,
 }

@@ -8,6 +8,7 @@ pub mod types;
 pub mod yaml;
 
 pub mod generation;
+pub mod selector;
 pub use client::{Auth, Client, Connection};
 pub use error::ApiError;
 pub use generation::Generation;

@@ -153,12 +153,35 @@ impl ZoneMetadata {
     }
 }
 
+/// Labels as `key=value` joined by `sep` (`,` in tables, `, ` to edit).
+pub fn labels_text(labels: &Labels, sep: &str) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// The first line of a (library's multi-line) message.
 pub fn first_line(text: &str) -> &str {
     text.lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or(text)
         .trim()
+}
+
+/// Why `pattern` is not a regular expression (the contract's `keyRegex`
+/// is a Java regex; the common syntax is checked), or `None`.
+pub fn regex_problem(pattern: &str) -> Option<String> {
+    let e = regex::Regex::new(pattern).err()?.to_string();
+    let reason = e
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error:"))
+        .map(str::trim)
+        .unwrap_or_else(|| first_line(&e));
+    Some(format!(
+        "'{pattern}' is not a valid regular expression: {reason}"
+    ))
 }
 
 /// `v2` and the resource reference's `console/v2` mean the same.

@@ -85,6 +85,7 @@ impl App {
         if !self.probed {
             self.probed = true;
             fx.push(Effect::CountGateways);
+            fx.push(Effect::DetectGeneration);
             if !self.connection.read_only
                 && let Some(z) = zones.first()
             {

@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::credentials::{CredentialsAction as C, Phase};
 use super::delete::DeleteAction as D;
-use super::wizard::{Field, Step, WizardCmd as W};
+use super::wizard::{Step, WizardCmd as W};
 use super::{Action, App, ContextAction as X, Overlay, Screen, WizardAction};
 
 /// What has the keyboard.
@@ -95,7 +95,7 @@ pub fn mode(app: &App) -> Mode {
     match &app.screen {
         Screen::Wizard(w) if w.confirm_leave => Mode::WizardLeaving,
         Screen::Wizard(w) => match w.step {
-            Step::Details if w.field == Field::Gateway => Mode::WizardGateway,
+            Step::Details if w.field.is_choice() => Mode::WizardGateway,
             Step::Details => Mode::WizardDetails,
             Step::Topics if w.renaming.is_some() => Mode::WizardRenaming,
             Step::Topics if w.searching => Mode::WizardSearching,
@@ -189,6 +189,11 @@ fn ok(_: &App) -> Result<(), &'static str> {
 }
 fn writable(a: &App) -> bool {
     a.writable()
+}
+/// The Traffic step's focus is on a limit (not a header row, where a
+/// space is text).
+fn on_limit(a: &App) -> bool {
+    matches!(&a.screen, Screen::Wizard(w) if w.limit_focus < super::wizard::LIMITS.len())
 }
 fn has_zone(a: &App) -> Result<(), &'static str> {
     a.current_zone().map(|_| ()).ok_or("no zone selected")
@@ -330,7 +335,7 @@ pub static BINDINGS: &[Binding] = &[
     // The wizard: leaving.
     bind!(&[Mode::WizardLeaving], [ch('y')], "y", "leave, discarding the draft", 99, None, always, ok, |_| wz(W::LeaveYes)),
     // The wizard: Details.
-    bind!(&[Mode::WizardGateway], [UP, DOWN], "↑/↓", "choose", 99, Some((Group::Wizard, "Details: choose the Gateway")), always, ok, |_| wz(W::Down)),
+    bind!(&[Mode::WizardGateway], [UP, DOWN], "↑/↓", "choose", 99, Some((Group::Wizard, "Details: choose the Gateway or the authentication")), always, ok, |_| wz(W::Down)),
     bind!(&[Mode::WizardGateway], [TAB, BACKTAB], "tab", "next field", 99, None, always, ok, |_| wz(W::NextField)),
     bind!(&[Mode::WizardDetails], [TAB, BACKTAB], "tab/S-tab", "fields", 99, Some((Group::Wizard, "fields (←/→ Home/End ctrl-w, ctrl-u undo)")), always, ok, |_| wz(W::NextField)),
     bind!(&[Mode::WizardDetails, Mode::WizardGateway], [ENTER], "", "", 0, None, always, ok, |_| wz(W::Enter)),
@@ -350,8 +355,8 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Mode::WizardRenaming], [ENTER], "enter", "rename", 99, None, always, ok, |_| wz(W::RenameDone)),
     bind!(&[Mode::WizardRenaming], [ESC], "esc", "cancel", 99, None, always, ok, |_| wz(W::RenameCancel)),
     // The wizard: Traffic control and Review.
-    bind!(&[Mode::WizardTraffic], [UP, DOWN, TAB, BACKTAB], "↑/↓", "limit", 99, Some((Group::Wizard, "Traffic: next limit (typing enables it)")), always, ok, |_| wz(W::Down)),
-    bind!(&[Mode::WizardTraffic], [ch(' ')], "space", "on/off", 99, Some((Group::Wizard, "Traffic: a limit on or off")), always, ok, |_| wz(W::Toggle)),
+    bind!(&[Mode::WizardTraffic], [UP, DOWN, TAB, BACKTAB], "↑/↓", "limit", 99, Some((Group::Wizard, "Traffic: next limit or header row (typing enables a limit)")), always, ok, |_| wz(W::Down)),
+    bind!(&[Mode::WizardTraffic], [ch(' ')], "space", "on/off", 99, Some((Group::Wizard, "Traffic: a limit on or off")), on_limit, ok, |_| wz(W::Toggle)),
     bind!(&[Mode::WizardReview], [ENTER], "enter", "create", 99, Some((Group::Wizard, "Review: dry run, then create/update")), always, ok, |_| wz(W::Enter)),
     bind!(&[Mode::WizardReview], [ch('j'), ch('k'), UP, DOWN], "j/k", "scroll", 13, None, always, ok, |_| wz(W::Down)),
     bind!(&[Mode::WizardReview], [code(KeyCode::PageUp), code(KeyCode::PageDown)], "", "", 0, None, always, ok, |_| wz(W::PageDown)),

@@ -109,6 +109,8 @@ pub enum Action {
     WriteProbed(Result<(), ApiError>),
     /// How many Gateway clusters the Console has.
     GatewaysCounted(Result<usize, ApiError>),
+    /// Which generation the Console speaks (`None`: it did not say).
+    GenerationDetected(Option<crate::api::Generation>),
     /// The connection was re-read from the configuration (or switched).
     Reconnected(Result<ConnectionInfo, String>),
     /// `:ctx` and its picker.
@@ -156,6 +158,8 @@ pub enum Effect {
     LoadFile(String),
     /// Count the Gateway clusters (`n` needs one).
     CountGateways,
+    /// Ask the Console's generation (its OpenAPI document, once).
+    DetectGeneration,
     /// A dry run of an unchanged zone: a 403 means the key may only read.
     ProbeWrite(Box<PartnerZone>),
     /// Read the configuration again and connect anew, to this context (or
@@ -303,6 +307,12 @@ impl App {
             Action::ZonesLoaded(result) => effects.extend(self.zones_loaded(result)),
             Action::WriteProbed(_) => {}
             Action::GatewaysCounted(result) => self.gateways = result.ok(),
+            Action::GenerationDetected(g) => {
+                self.connection.generation = g;
+                if let Screen::Wizard(w) = &mut self.screen {
+                    w.generation = g;
+                }
+            }
             Action::Reconnected(result) => self.reconnected(result),
             Action::Contexts(a) => effects.extend(self.contexts(a)),
             Action::ZoneLoaded(name, result) => match result {
@@ -513,10 +523,13 @@ impl App {
                 }
                 Some(ZoneStatus::Failed) => messages.push((
                     ToastKind::Failure,
-                    format!(
-                        "{} FAILED: check that the Gateway of {} is active",
-                        z.metadata.name, z.spec.cluster
-                    ),
+                    match z.metadata.failed_reason.as_deref() {
+                        Some(reason) => format!("{} FAILED: {reason}", z.metadata.name),
+                        None => format!(
+                            "{} FAILED: check that the Gateway of {} is active",
+                            z.metadata.name, z.spec.cluster
+                        ),
+                    },
                 )),
                 _ => {}
             }

@@ -89,6 +89,10 @@ fn haystack(z: &PartnerZone) -> String {
         s.push_str(&part.to_lowercase());
         s.push('\u{1f}');
     }
+    for (k, v) in &z.metadata.labels {
+        s.push_str(&format!("{k}={v}").to_lowercase());
+        s.push('\u{1f}');
+    }
     s
 }
 
@@ -163,8 +167,17 @@ impl ZoneList {
     fn recompute(&mut self, keep: Option<&str>) {
         let needle = self.filter.to_lowercase();
         let needle = needle.trim();
+        // `key=value` (and the rest of kubectl's `-l`) selects by label,
+        // exactly; any other text is looked for in the zone's fields.
+        let selector = needle
+            .contains('=')
+            .then(|| crate::api::selector::Selector::parse(self.filter.trim()).ok())
+            .flatten();
         self.visible = (0..self.zones.len())
-            .filter(|&i| needle.is_empty() || self.haystacks[i].contains(needle))
+            .filter(|&i| match &selector {
+                Some(sel) => sel.matches(&self.zones[i].metadata.labels),
+                None => needle.is_empty() || self.haystacks[i].contains(needle),
+            })
             .collect();
         let zones = &self.zones;
         let cmp = |a: &usize, b: &usize| -> Ordering {
@@ -297,6 +310,29 @@ pub(crate) mod tests {
             zone("bravo", ZoneStatus::Pending, 2, "gw-a"),
         ]);
         l
+    }
+
+    #[test]
+    fn a_label_filter_selects_by_label() {
+        let mut zones = vec![
+            zone("alpha", ZoneStatus::Ready, 1, "gw-a"),
+            zone("bravo", ZoneStatus::Ready, 1, "gw-a"),
+        ];
+        zones[0].metadata.labels.insert("env".into(), "prod".into());
+        zones[1]
+            .metadata
+            .labels
+            .insert("env".into(), "production".into());
+        let mut l = ZoneList::default();
+        l.set_zones(zones);
+        l.set_filter("env=prod".into());
+        assert_eq!(l.visible_len(), 1);
+        assert_eq!(l.selected_zone().unwrap().metadata.name, "alpha");
+        l.set_filter("env!=prod".into());
+        assert_eq!(l.selected_zone().unwrap().metadata.name, "bravo");
+        // Without '=' the labels are searched as text too.
+        l.set_filter("production".into());
+        assert_eq!(l.visible_len(), 1);
     }
 
     #[test]

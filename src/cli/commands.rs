@@ -44,7 +44,7 @@ async fn execute(
 ) -> anyhow::Result<i32> {
     match command {
         Command::Sandbox(args) => return run_sandbox(args, paths).await.map(|()| 0),
-        Command::Info { .. } => return info(context, paths).map(|()| 0),
+        Command::Info { .. } => return info(context, paths).await.map(|()| 0),
         Command::Config(cmd) => return contexts::run(cmd, paths),
         Command::Completions { shell } => {
             super::completions(shell, &mut std::io::stdout());
@@ -93,9 +93,28 @@ async fn execute(
             name: None,
             output,
             watch: true,
+            selector,
             ..
-        } => follow::watch(client, output == Output::Json).await,
-        Command::Get { name, output, .. } => ok(get(&backend, name.as_deref(), output).await),
+        } => {
+            follow::watch(
+                client,
+                output == Output::Json,
+                &selector.unwrap_or_default(),
+            )
+            .await
+        }
+        Command::Get {
+            name,
+            output,
+            selector,
+            ..
+        } => ok(get(
+            &backend,
+            name.as_deref(),
+            output,
+            &selector.unwrap_or_default(),
+        )
+        .await),
         Command::Apply {
             dry_run,
             wait,
@@ -183,14 +202,32 @@ fn explain_api(client: &crate::api::Client, e: &ApiError, listing: bool) -> Stri
     }
 }
 
-async fn get(backend: &Backend, name: Option<&str>, output: Output) -> anyhow::Result<()> {
-    let zones = match name {
+async fn get(
+    backend: &Backend,
+    name: Option<&str>,
+    output: Output,
+    selector: &crate::api::selector::Selector,
+) -> anyhow::Result<()> {
+    let mut zones = match name {
         Some(n) => vec![backend.client.get_zone(n).await?],
         None => backend.client.list_zones().await?,
     };
+    if name.is_none() {
+        zones.retain(|z| selector.matches(&z.metadata.labels));
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if output == Output::Table {
         write_table(&mut out, &zones)?;
+        // One zone: what its labels are and why it failed, under the row.
+        if let (Some(_), Some(z)) = (name, zones.first()) {
+            if !z.metadata.labels.is_empty() {
+                let labels = crate::api::types::labels_text(&z.metadata.labels, ",");
+                writeln!(out, "labels: {}", line(&labels))?;
+            }
+            if let Some(reason) = &z.metadata.failed_reason {
+                writeln!(out, "failed: {}", line(reason))?;
+            }
+        }
         out.flush()?;
         return Ok(());
     }
@@ -334,6 +371,20 @@ async fn credentials_cmd(
     Ok(())
 }
 
+/// The generation the Console says it is (one GET of its OpenAPI
+/// document), for `pz info`.
+async fn detected(connection: &crate::api::Connection) -> String {
+    let mut connection = connection.clone();
+    connection.timeout = connection.timeout.min(std::time::Duration::from_secs(5));
+    match crate::api::Client::new(&connection) {
+        Ok(client) => match client.generation().await {
+            Some(g) => g.label(),
+            None => "not detected (no OpenAPI document at /api/public/docs/docs.yaml): pz writes both spellings of a PLAIN account".into(),
+        },
+        Err(e) => format!("not detected: {e}"),
+    }
+}
+
 /// An error unless `path` is absent or a regular file (a link is refused).
 fn writable_target(path: &std::path::Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
@@ -350,7 +401,7 @@ fn writable_target(path: &std::path::Path) -> anyhow::Result<()> {
     }
 }
 
-fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
+async fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     // Paths, URLs and context names come from the environment and files:
     // the whole text goes through the sanitiser.
@@ -386,6 +437,7 @@ fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
                 writeln!(o, "warning:        {}", risk.warning())?;
             }
             writeln!(o, "auth:           {}", l(&connection.auth.describe()))?;
+            writeln!(o, "generation:     {}", l(&detected(&connection).await))?;
         }
         Err(e) => writeln!(o, "console:        not usable: {}", l(&e))?,
     }

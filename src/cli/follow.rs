@@ -49,10 +49,13 @@ pub async fn wait(
             let next = match (client.get_zone(name).await, goal) {
                 (Ok(z), Goal::Ready) => match &z.metadata.status {
                     Some(ZoneStatus::Ready) => State::Done,
-                    Some(ZoneStatus::Failed) => State::Failed(format!(
-                        "FAILED: check that the Gateway of cluster '{}' is running and reachable from Console (Settings → Clusters), then apply again",
-                        line(&z.spec.cluster)
-                    )),
+                    Some(ZoneStatus::Failed) => State::Failed(match &z.metadata.failed_reason {
+                        Some(reason) => format!("FAILED: {}", line(reason)),
+                        None => format!(
+                            "FAILED: check that the Gateway of cluster '{}' is running and reachable from Console (Settings → Clusters), then apply again",
+                            line(&z.spec.cluster)
+                        ),
+                    }),
                     Some(other) => State::Waiting(line(&other.to_string()).into_owned()),
                     None => State::Waiting("no status yet".into()),
                 },
@@ -168,8 +171,16 @@ fn fingerprint(z: &PartnerZone) -> (Option<String>, usize, Option<String>) {
 }
 
 /// `pz get --watch`: the list, then one line per change until ctrl-c.
-pub async fn watch(client: &Client, json: bool) -> anyhow::Result<i32> {
-    let zones = client.list_zones().await?;
+pub async fn watch(
+    client: &Client,
+    json: bool,
+    selector: &crate::api::selector::Selector,
+) -> anyhow::Result<i32> {
+    let selected = |mut zones: Vec<PartnerZone>| {
+        zones.retain(|z| selector.matches(&z.metadata.labels));
+        zones
+    };
+    let zones = selected(client.list_zones().await?);
     let mut out = std::io::stdout().lock();
     let widths = if json {
         for z in &zones {
@@ -202,7 +213,7 @@ pub async fn watch(client: &Client, json: bool) -> anyhow::Result<i32> {
         let zones = match listed {
             Ok(z) => {
                 warned = false;
-                z
+                selected(z)
             }
             Err(e @ (ApiError::Unauthorized(_) | ApiError::Forbidden(_))) => return Err(e.into()),
             Err(e) => {

@@ -98,6 +98,10 @@ pub enum Command {
         name: Option<String>,
         #[arg(short, long, value_enum, default_value = "table")]
         output: Output,
+        /// Only the zones whose labels match, as kubectl takes it:
+        /// key=value, key!=value, key, !key, comma-separated (all hold).
+        #[arg(short = 'l', long, value_name = "SELECTOR", value_parser = parse_selector)]
+        selector: Option<crate::api::selector::Selector>,
         /// After the list, print a line for each change until ctrl-c.
         #[arg(short, long)]
         watch: bool,
@@ -332,6 +336,10 @@ pub struct SandboxArgs {
     /// `ps` like any argument.
     #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = parse_user)]
     pub users: Vec<crate::sandbox::auth::User>,
+}
+
+fn parse_selector(s: &str) -> Result<crate::api::selector::Selector, String> {
+    crate::api::selector::Selector::parse(s)
 }
 
 fn parse_console_version(s: &str) -> Result<crate::api::Generation, String> {

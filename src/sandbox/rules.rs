@@ -155,11 +155,9 @@ fn newer_rules<'z>(world: &World, zone: &'z PartnerZone) -> Result<&'z str, Reje
             }
         }
         for (i, rm) in h.remove_on_consume.iter().enumerate() {
-            if let Err(e) = regex::Regex::new(&rm.key_regex) {
+            if let Some(why) = crate::api::types::regex_problem(&rm.key_regex) {
                 return Err(Rejection::bad_request(format!(
-                    "spec.headers.removeOnConsume[{i}].keyRegex '{}' is not a valid regular expression: {}",
-                    rm.key_regex,
-                    crate::api::types::first_line(&e.to_string())
+                    "spec.headers.removeOnConsume[{i}].keyRegex {why}"
                 )));
             }
         }

@@ -73,8 +73,16 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         Span::styled("◌ connecting… ", t.muted)
     };
-    // The label gives way to the indicator, never the other way round.
+    // The label gives way to the indicator, never the other way round;
+    // the Console's generation shows where there is room for it.
     let right = (indicator.width() as u16 + 1).min(area.width);
+    if let Some(g) = app.connection.generation {
+        let span = Span::styled(format!(" · Console 1.{}", g.minor), t.muted);
+        let used: usize = left.iter().map(Span::width).sum();
+        if used + span.width() + right as usize <= area.width as usize {
+            left.push(span);
+        }
+    }
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), left_area);

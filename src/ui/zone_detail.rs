@@ -69,10 +69,16 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
     ])];
     match m.status {
         Some(ZoneStatus::Failed) => out.push(Line::from(Span::styled(
-            format!(
-                "Deployment failed: check that the Gateway of '{}' is active and its Provider credentials in Console are right, then re-apply the zone.",
-                clean(&s.cluster)
-            ),
+            match m.failed_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+                Some(reason) => format!(
+                    "Deployment failed: {}. Fix it, then re-apply the zone.",
+                    clean(reason.trim_end_matches('.'))
+                ),
+                None => format!(
+                    "Deployment failed: check that the Gateway of '{}' is active and its Provider credentials in Console are right, then re-apply the zone.",
+                    clean(&s.cluster)
+                ),
+            },
             t.failure,
         ))),
         Some(ZoneStatus::Pending) => out.push(Line::from(Span::styled(

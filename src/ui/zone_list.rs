@@ -91,6 +91,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     let wide = inner.width >= 110;
+    // From 120 columns, when a zone has labels.
+    let labelled = inner.width >= 118 && list.zones().iter().any(|z| !z.metadata.labels.is_empty());
     let mut widths = vec![
         Constraint::Length(10), // status
         Constraint::Fill(3),    // zone
@@ -100,11 +102,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         widths.push(Constraint::Fill(2));
         header.push("URL");
     }
-    widths.extend([
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Length(9),
-    ]);
+    if labelled {
+        widths.push(Constraint::Fill(2));
+        header.push("LABELS");
+    }
+    // With labels, the Gateway keeps the width of its longest name.
+    let gateway = if labelled {
+        let longest = list
+            .zones()
+            .iter()
+            .map(|z| z.spec.cluster.chars().count())
+            .max()
+            .unwrap_or(0);
+        Constraint::Length(longest.clamp(7, 20) as u16)
+    } else {
+        Constraint::Fill(1)
+    };
+    widths.extend([Constraint::Length(6), gateway, Constraint::Length(9)]);
     header.extend(["TOPICS", "GATEWAY", "UPDATED"]);
     let sorted_col = match list.sort {
         SortKey::Status => Some(0),
@@ -150,6 +164,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             if wide {
                 cells.push(Cell::from(Span::styled(
                     super::widgets::clean(z.spec.url.as_deref().unwrap_or_default()),
+                    t.muted,
+                )));
+            }
+            if labelled {
+                let labels = crate::api::types::labels_text(&z.metadata.labels, ",");
+                cells.push(Cell::from(Span::styled(
+                    super::widgets::clean(&labels),
                     t.muted,
                 )));
             }

@@ -36,8 +36,9 @@ async fn apply_wait_ends_ready_failed_or_timed_out() {
     let run = pz(&base, &["apply", "-f", &down, "--wait"], None).await;
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
+        // Console 1.34+ says why (metadata.failedReason).
         run.stderr.contains(
-            "PartnerZone/on-a-down-gateway: FAILED: check that the Gateway of cluster 'gateway-dr'"
+            "PartnerZone/on-a-down-gateway: FAILED: Failed to create service account: the Gateway of cluster 'gateway-dr' does not answer"
         ),
         "{}",
         run.stderr

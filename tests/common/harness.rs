@@ -45,6 +45,8 @@ pub struct Seen {
     pub view: Option<Screen>,
     pub status: Option<String>,
     pub toasts: Vec<String>,
+    /// The Console generation the console detected.
+    pub generation: Option<pz::api::Generation>,
 }
 
 struct TestHost {
@@ -95,6 +97,7 @@ impl pz::event_loop::Host for TestHost {
         seen.view = Some(app.screen.clone());
         seen.status = app.status_text().map(str::to_string);
         seen.toasts = app.toasts.iter().map(|t| t.text.clone()).collect();
+        seen.generation = app.connection.generation;
     }
 }
 

@@ -445,14 +445,36 @@ mod wizard {
             "gateway-prod",
             "the first healthy Gateway"
         );
+        kb.until(|s| s.generation.is_some()).await;
         kb.text("Contoso Retail").await;
         assert_eq!(kb.wizard().value(Field::Id), "contoso-retail");
         assert_eq!(kb.wizard().value(Field::Account), "contoso-retail");
-        for _ in 0..4 {
-            kb.key(KeyCode::Tab).await; // to URL
+        for _ in 0..3 {
+            kb.key(KeyCode::Tab).await; // to the authentication
         }
+        // Console 1.45 takes PLAIN, OAUTHBEARER and MTLS: the partner's
+        // own identity provider, then.
+        kb.wait_for("○ OAUTHBEARER").await;
+        kb.key(KeyCode::Down).await;
+        assert_eq!(kb.wizard().auth(), "OAUTHBEARER");
+        kb.wait_for("their `sub` must be the service account").await;
+        kb.key(KeyCode::Tab).await; // Gateway
+        kb.key(KeyCode::Tab).await; // URL
         kb.text("https://contoso.example").await;
         kb.key(KeyCode::Tab).await; // description
+        kb.key(KeyCode::Tab).await; // labels
+        kb.text("project=retail, tier gold").await;
+        kb.key(KeyCode::Tab).await; // partner name: the labels are refused
+        assert!(
+            kb.screen().contains("'tier gold' is not key=value"),
+            "{}",
+            kb.screen()
+        );
+        kb.key(KeyCode::BackTab).await;
+        for _ in 0.." gold".len() {
+            kb.key(KeyCode::Backspace).await;
+        }
+        kb.text("=gold").await;
         kb.key(KeyCode::Tab).await; // partner name
         kb.text("Jane Roe").await;
         kb.key(KeyCode::Tab).await;
@@ -482,10 +504,24 @@ mod wizard {
         kb.text("5MB/s").await;
         kb.key(KeyCode::Down).await;
         kb.text("30").await;
+        // The headers: a template, an override, a regex that must compile.
+        kb.key(KeyCode::Down).await;
+        kb.text("X-Partner=contoso; !X-Client={{clientId}}").await;
+        kb.key(KeyCode::Down).await;
+        kb.text("x-internal-(").await;
+        assert!(
+            kb.screen().contains("'x-internal-(' is not a valid"),
+            "{}",
+            kb.screen()
+        );
+        kb.key(KeyCode::Backspace).await;
+        kb.text(".*").await;
         kb.ctrl('n').await;
         assert_eq!(
             kb.wizard().verdict,
-            Verdict::Valid(pz::api::UpsertResult::Created)
+            Verdict::Valid(pz::api::UpsertResult::Created),
+            "{:?}",
+            kb.wizard().errors
         );
         kb.key(KeyCode::Enter).await;
         let presses = kb.presses;
@@ -500,7 +536,18 @@ mod wizard {
         let s = &z.spec;
         assert_eq!(s.display_name.as_deref(), Some("Contoso Retail"));
         assert_eq!(s.cluster, "gateway-prod");
-        assert_eq!(s.service_account_name(), Some("contoso-retail"));
+        assert_eq!(s.service_account, None, "Console 1.45's shape");
+        let mode = s.authentication_mode.as_ref().unwrap();
+        assert_eq!(
+            (mode.kind.as_str(), mode.service_account.as_deref()),
+            ("OAUTHBEARER", Some("contoso-retail"))
+        );
+        assert_eq!(z.metadata.labels["project"], "retail");
+        assert_eq!(z.metadata.labels["tier"], "gold");
+        let h = s.headers.as_ref().unwrap();
+        assert_eq!(h.add_on_produce[1].value, "{{clientId}}");
+        assert_eq!(h.add_on_produce[1].override_if_exists, Some(true));
+        assert_eq!(h.remove_on_consume[0].key_regex, "x-internal-.*");
         assert_eq!(s.url.as_deref(), Some("https://contoso.example"));
         let p = s.partner.as_ref().unwrap();
         assert_eq!(
@@ -687,7 +734,7 @@ mod wizard {
         kb.key(KeyCode::Char('n')).await;
         kb.text("Faulty Partner").await;
         // If the cluster list failed, ↑/↓ on the Gateway field asks again.
-        for _ in 0..3 {
+        for _ in 0..4 {
             kb.key(KeyCode::Tab).await;
         }
         for _ in 0..20 {
@@ -823,9 +870,13 @@ mod wizard {
     /// aliases, one of them WRITE, with a partner contact.
     #[tokio::test]
     async fn the_documented_example_with_two_aliases_of_one_topic() {
-        // The console's real loop, keys in, frames out.
-        let mut kb = Harness::start(options(), (80, 24)).await;
+        // The console's real loop, keys in, frames out, on a Console 1.32
+        // (the product documentation's generation).
+        let mut o = options();
+        o.generation = pz::api::Generation::LEGACY;
+        let mut kb = Harness::start(o, (80, 24)).await;
         let client = kb.client.clone();
+        kb.until(|s| s.generation.is_some()).await;
         kb.key(KeyCode::Char('n')).await;
         kb.text("External Partner Zone").await;
         kb.key(KeyCode::Tab).await;
@@ -833,9 +884,14 @@ mod wizard {
         kb.key(KeyCode::Home).await;
         kb.ctrl('k').await;
         kb.text("johndoe").await;
+        kb.key(KeyCode::Tab).await; // authentication: 1.32 has one
+        kb.wait_for("(this Console: PLAIN only)").await;
+        kb.key(KeyCode::Down).await;
+        assert_eq!(kb.wizard().auth(), "PLAIN");
         kb.key(KeyCode::Tab).await;
         kb.key(KeyCode::Tab).await; // URL
         kb.text("https://partner1.com").await;
+        kb.key(KeyCode::Tab).await;
         kb.key(KeyCode::Tab).await;
         kb.key(KeyCode::Tab).await; // partner name
         kb.text("John Doe").await;
@@ -891,7 +947,9 @@ mod wizard {
                 ("topic-b", "orders.v1", "READ")
             ]
         );
-        assert_eq!(z.spec.service_account_name(), Some("johndoe"));
+        // The 1.32 shape: spec.serviceAccount, no authenticationMode.
+        assert_eq!(z.spec.service_account.as_deref(), Some("johndoe"));
+        assert_eq!(z.spec.authentication_mode, None);
         let p = z.spec.partner.unwrap();
         assert_eq!(p.phone.as_deref(), Some("07827 837 177"));
         kb.quit().await;

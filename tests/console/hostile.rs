@@ -343,7 +343,12 @@ fn subcommands_stay_safe_and_bounded_against_every_hostile_answer() {
             let run = pz(&base, args, home.path());
             largest_kb = largest_kb.max(run.rss_kb);
             let what = format!("{mode:?} {base} pz {args:?}");
-            eprintln!("{what}: exit {} in {:?}", run.code, run.took);
+            eprintln!(
+                "{what}: exit {} in {:?}, {} MB",
+                run.code,
+                run.took,
+                run.rss_kb / 1024
+            );
             let both = [run.stdout.as_slice(), run.stderr.as_slice()].concat();
             let text = String::from_utf8_lossy(&both);
             assert!(!text.contains("panicked"), "{what}: {text}");

@@ -1,5 +1,6 @@
-//! The Details step: name, technical ID, service account, Gateway, URL,
-//! description and partner contact; their keys, editor and checks.
+//! The Details step: name, technical ID, service account and how it
+//! authenticates, Gateway, URL, description, labels and partner contact;
+//! their keys, editor and checks.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
@@ -15,9 +16,13 @@ pub enum Field {
     Name,
     Id,
     Account,
+    /// PLAIN, OAUTHBEARER or MTLS (Console 1.34+; 1.32 is PLAIN only).
+    Auth,
     Gateway,
     Url,
     Description,
+    /// `key=value, key=value`.
+    Labels,
     PartnerName,
     PartnerRole,
     PartnerEmail,
@@ -25,13 +30,15 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 12] = [
         Field::Name,
         Field::Id,
         Field::Account,
+        Field::Auth,
         Field::Gateway,
         Field::Url,
         Field::Description,
+        Field::Labels,
         Field::PartnerName,
         Field::PartnerRole,
         Field::PartnerEmail,
@@ -43,15 +50,60 @@ impl Field {
             Field::Name => "Name",
             Field::Id => "Technical ID",
             Field::Account => "Service account",
+            Field::Auth => "Authentication",
             Field::Gateway => "Gateway",
             Field::Url => "URL",
             Field::Description => "Description",
+            Field::Labels => "Labels",
             Field::PartnerName => "Partner name",
             Field::PartnerRole => "Partner role",
             Field::PartnerEmail => "Partner email",
             Field::PartnerPhone => "Partner phone",
         }
     }
+
+    /// Chosen with ↑/↓ rather than typed.
+    pub fn is_choice(self) -> bool {
+        matches!(self, Field::Gateway | Field::Auth)
+    }
+}
+
+/// What the partner needs for each authentication type, in one line.
+pub fn auth_help(kind: &str) -> &'static str {
+    match kind {
+        "OAUTHBEARER" => {
+            "the partner brings tokens from its own identity provider; their `sub` must be the service account"
+        }
+        "MTLS" => {
+            "the partner brings a client certificate that maps to the service account (no secret from pz)"
+        }
+        _ => {
+            "pz generates a secret (c); the partner logs in with SASL PLAIN as the service account"
+        }
+    }
+}
+
+/// Labels typed as `key=value, key=value`.
+pub fn parse_labels(text: &str) -> Result<crate::api::Labels, String> {
+    let mut labels = crate::api::Labels::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let Some((k, v)) = item.split_once('=') else {
+            return Err(format!("'{item}' is not key=value"));
+        };
+        let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() || k.contains(char::is_whitespace) {
+            return Err(format!("'{item}': a label key is one word"));
+        }
+        if labels.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(format!("the label '{k}' is given twice"));
+        }
+    }
+    Ok(labels)
+}
+
+/// Labels as the field shows them.
+pub fn format_labels(labels: &crate::api::Labels) -> String {
+    crate::api::types::labels_text(labels, ", ")
 }
 
 impl Wizard {
@@ -70,7 +122,22 @@ impl Wizard {
     /// Whether the focused field takes text (the Gateway is chosen, and
     /// the ID of an existing zone is fixed).
     fn editable(&self) -> bool {
-        !(self.field == Field::Gateway || (self.field == Field::Id && self.editing()))
+        !(self.field.is_choice() || (self.field == Field::Id && self.editing()))
+    }
+
+    /// The authentication type chosen (PLAIN unless another was).
+    pub fn auth(&self) -> &str {
+        match self.value(Field::Auth) {
+            "" => "PLAIN",
+            other => other,
+        }
+    }
+
+    /// The types this Console takes (all three when it did not say).
+    pub fn auth_types(&self) -> &'static [&'static str] {
+        self.generation
+            .map(|g| g.auth_types())
+            .unwrap_or(&crate::api::generation::AUTH_TYPES)
     }
 
     /// Moves the focus to `f`, with the cursor at the end of its text.
@@ -165,6 +232,11 @@ impl Wizard {
             {
                 Some("start with http:// or https://".into())
             }
+            Field::Auth if !self.auth_types().contains(&self.auth()) => Some(format!(
+                "this Console takes {} only",
+                self.auth_types().join(", ")
+            )),
+            Field::Labels => parse_labels(v).err(),
             Field::PartnerEmail if !v.is_empty() && !v.contains('@') => {
                 Some("not an email address".into())
             }
@@ -290,6 +362,19 @@ pub(super) fn command(w: &mut Wizard, cmd: WizardCmd, fx: &mut Vec<Effect>) {
             w.edit_text(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
         }
         WizardCmd::Enter => w.focus(Field::ALL[(i + 1) % n]),
+        WizardCmd::Up | WizardCmd::Down if w.field == Field::Auth => {
+            let types = w.auth_types();
+            let pos = types.iter().position(|t| *t == w.auth()).unwrap_or(0);
+            let next = match cmd {
+                WizardCmd::Up => (pos + types.len() - 1) % types.len(),
+                _ => (pos + 1) % types.len(),
+            };
+            let chosen = types[next].to_string();
+            if chosen != w.auth() {
+                w.changed(Field::Auth, chosen);
+            }
+            w.mark(Field::Auth);
+        }
         WizardCmd::Up | WizardCmd::Down if w.field == Field::Gateway => {
             let names: Vec<String> = w.gateways().map(|c| c.metadata.name.clone()).collect();
             if names.is_empty() {

@@ -36,6 +36,11 @@ pub struct Draft {
     pub topics: Vec<Chosen>,
     #[serde(default)]
     pub limits: Vec<Limit>,
+    /// The Traffic step's header rows, as typed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub header_add: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub header_remove: String,
     /// The zone being edited, as the server had it (keeps unknown fields).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<PartnerZone>,
@@ -56,6 +61,8 @@ impl Wizard {
             gateway: self.cluster.clone(),
             topics: self.chosen.clone(),
             limits: self.limits.clone(),
+            header_add: self.header_add.clone(),
+            header_remove: self.header_remove.clone(),
             original: self.original.clone(),
             from_file: self.from_file.clone(),
         }
@@ -73,6 +80,8 @@ impl Wizard {
         for (slot, l) in w.limits.iter_mut().zip(d.limits) {
             *slot = l;
         }
+        w.header_add = d.header_add;
+        w.header_remove = d.header_remove;
         w.original = d.original;
         w.from_file = d.from_file;
         // Errors of what was typed show again; the verdict is asked anew.

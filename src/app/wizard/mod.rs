@@ -6,6 +6,7 @@
 pub mod details;
 pub mod draft;
 pub mod fields;
+pub mod headers;
 pub mod review;
 pub mod topics;
 pub mod traffic;
@@ -96,6 +97,11 @@ pub struct Wizard {
     pub rename_target: Option<usize>,
     pub clusters: Vec<KafkaCluster>,
     pub topics: Vec<Topic>,
+    /// The Console's generation (what it takes), when known.
+    pub generation: Option<crate::api::Generation>,
+    /// The Traffic step's header rows, as typed (`headers`).
+    pub header_add: String,
+    pub header_remove: String,
 }
 
 /// What the wizard reacts to: keys, and the answers of its requests.
@@ -183,7 +189,15 @@ impl Wizard {
             rename_target: None,
             clusters: Vec::new(),
             topics: Vec::new(),
+            generation: None,
+            header_add: String::new(),
+            header_remove: String::new(),
         }
+    }
+
+    /// Whether this Console takes headers and labels (1.34+, or not known).
+    pub fn takes_headers(&self) -> bool {
+        self.generation.is_none_or(|g| g.has_authentication_mode())
     }
 
     /// The wizard filled from an existing zone; its technical ID is fixed.
@@ -203,6 +217,8 @@ impl Wizard {
                 Field::Description,
                 s.description.clone().unwrap_or_default(),
             ),
+            (Field::Auth, s.auth_type().to_string()),
+            (Field::Labels, details::format_labels(&zone.metadata.labels)),
             (Field::PartnerName, p.name),
             (Field::PartnerRole, p.role.unwrap_or_default()),
             (Field::PartnerEmail, p.email.unwrap_or_default()),
@@ -241,6 +257,7 @@ impl Wizard {
                 }
             }
         }
+        (w.header_add, w.header_remove) = headers::texts(s.headers.as_ref());
         let mut original = zone.clone();
         original.metadata.clear_output();
         w.original = Some(original);
@@ -282,15 +299,26 @@ impl Wizard {
             Some(self.value(Field::Description).to_string()).filter(|d| !d.trim().is_empty());
         s.url = opt(Field::Url);
         let account = self.value(Field::Account).trim().to_string();
+        let auth = self.auth().to_string();
         match &mut s.authentication_mode {
             Some(mode) => {
+                mode.kind = auth;
                 mode.service_account = Some(account.clone());
                 if s.service_account.is_some() {
                     s.service_account = Some(account);
                 }
             }
+            None if auth != "PLAIN" => {
+                s.service_account = None;
+                s.authentication_mode = Some(crate::api::AuthenticationMode {
+                    kind: auth,
+                    service_account: Some(account),
+                    extra: Default::default(),
+                });
+            }
             None => s.service_account = Some(account),
         }
+        s.headers = headers::headers(&self.header_add, &self.header_remove, s.headers.as_ref());
         let old_topics = std::mem::take(&mut s.topics);
         s.topics = self
             .chosen
@@ -339,6 +367,16 @@ impl Wizard {
             && tcp.limit_commit_offset.is_none()
             && tcp.extra.is_empty();
         s.traffic_control_policies = (!empty).then_some(tcp);
+        if let Ok(labels) = details::parse_labels(self.value(Field::Labels)) {
+            z.metadata.labels = labels;
+        }
+        // A new zone in the shape this Console takes, as it will be sent;
+        // an edited one keeps the shape it had.
+        if self.original.is_none()
+            && let Ok(shaped) = crate::api::generation::write_shape(&z, self.generation)
+        {
+            return shaped;
+        }
         z
     }
 }
@@ -405,6 +443,7 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
                 w.original = None;
             }
             w.from_file = Some(zone);
+            w.generation = app.connection.generation;
             w.step = Step::Review;
             w.verdict = Verdict::Checking;
             fx.push(Effect::DryRun(Box::new(w.to_zone())));
@@ -447,7 +486,8 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
     fx
 }
 
-fn open(app: &mut App, w: Wizard, fx: &mut Vec<Effect>) {
+fn open(app: &mut App, mut w: Wizard, fx: &mut Vec<Effect>) {
+    w.generation = app.connection.generation;
     let cluster = w.cluster.clone();
     app.overlay = None;
     app.screen = Screen::Wizard(Box::new(w));

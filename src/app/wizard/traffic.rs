@@ -1,5 +1,6 @@
 //! The Traffic control step: the three optional limits (produce rate,
-//! consume rate, commit offsets), typed with units; their keys and checks.
+//! consume rate, commit offsets), typed with units, then the headers to
+//! add and remove (`headers`); their keys and checks.
 
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,9 @@ pub const LIMITS: [(&str, &str); 3] = [
     ("Commit offsets", "requests per minute, e.g. 30"),
 ];
 
+/// The rows of the step: the limits, then the header rows.
+pub const ROWS: usize = LIMITS.len() + super::headers::ROWS.len();
+
 /// The limit at `i` parsed: rates in bytes/s, the commit limit a count.
 fn parse(i: usize, text: &str) -> Result<u64, String> {
     if i == 2 {
@@ -32,7 +36,7 @@ fn parse(i: usize, text: &str) -> Result<u64, String> {
 impl Wizard {
     /// Checks every enabled limit; errors are marked inline.
     pub(super) fn check_limits(&mut self) -> bool {
-        let mut ok = true;
+        let mut ok = self.check_headers();
         for i in 0..self.limits.len() {
             self.errors.remove(&Place::Traffic(i));
             let l = &self.limits[i];
@@ -45,6 +49,34 @@ impl Wizard {
             }
         }
         ok
+    }
+
+    /// Checks the header rows; errors are marked inline.
+    fn check_headers(&mut self) -> bool {
+        let add = super::headers::parse_add(&self.header_add).err();
+        let remove = super::headers::parse_remove(&self.header_remove).err();
+        let mut ok = true;
+        for (i, e) in [(LIMITS.len(), add), (LIMITS.len() + 1, remove)] {
+            match e {
+                Some(e) => {
+                    self.errors.insert(Place::Traffic(i), e);
+                    ok = false;
+                }
+                None => {
+                    self.errors.remove(&Place::Traffic(i));
+                }
+            }
+        }
+        ok
+    }
+
+    /// The text of Traffic row `i` (a limit, or a header row).
+    pub fn row_text(&self, i: usize) -> &str {
+        match i.checked_sub(LIMITS.len()) {
+            None => self.limits.get(i).map(|l| l.text.as_str()).unwrap_or(""),
+            Some(0) => &self.header_add,
+            Some(_) => &self.header_remove,
+        }
     }
 
     /// The value the zone gets for limit `i`: none when off or invalid.
@@ -60,10 +92,16 @@ impl Wizard {
 /// A bound key on the Traffic control step.
 pub(super) fn command(w: &mut Wizard, cmd: WizardCmd) {
     let i = w.limit_focus;
+    // Without headers (Console 1.32) the header rows are not offered.
+    let rows = if w.takes_headers() {
+        ROWS
+    } else {
+        LIMITS.len()
+    };
     match cmd {
-        WizardCmd::Down => w.limit_focus = (i + 1) % LIMITS.len(),
-        WizardCmd::Up => w.limit_focus = (i + LIMITS.len() - 1) % LIMITS.len(),
-        WizardCmd::Toggle => w.limits[i].enabled = !w.limits[i].enabled,
+        WizardCmd::Down => w.limit_focus = (i + 1) % rows,
+        WizardCmd::Up => w.limit_focus = (i + rows - 1) % rows,
+        WizardCmd::Toggle if i < LIMITS.len() => w.limits[i].enabled = !w.limits[i].enabled,
         _ => return,
     }
     w.verdict = Verdict::Unchecked;
@@ -73,10 +111,11 @@ pub(super) fn command(w: &mut Wizard, cmd: WizardCmd) {
 /// A key typed into the focused limit (which it enables).
 pub(super) fn typed(w: &mut Wizard, key: KeyEvent) {
     let i = w.limit_focus;
+    let current = w.row_text(i).to_string();
     let input = match &mut w.limit_input {
         Some((at, input)) if *at == i => input,
         slot => {
-            *slot = Some((i, crate::app::input::TextInput::new(&w.limits[i].text)));
+            *slot = Some((i, crate::app::input::TextInput::new(&current)));
             match slot {
                 Some((_, input)) => input,
                 None => return,
@@ -84,8 +123,15 @@ pub(super) fn typed(w: &mut Wizard, key: KeyEvent) {
         }
     };
     if input.input(key) {
-        w.limits[i].text = input.text();
-        w.limits[i].enabled = true;
+        let text = input.text();
+        match i.checked_sub(LIMITS.len()) {
+            None => {
+                w.limits[i].text = text;
+                w.limits[i].enabled = true;
+            }
+            Some(0) => w.header_add = text,
+            Some(_) => w.header_remove = text,
+        }
         w.verdict = Verdict::Unchecked;
         w.check_limits();
     }

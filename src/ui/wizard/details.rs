@@ -22,6 +22,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         let shown = |t: &str| t.replace('\n', " ⏎ ");
         let (value, after) = match f {
             Field::Gateway => (gateway_value(w), String::new()),
+            Field::Auth => (auth_value(w, focused), String::new()),
             // The focused field shows the cursor where it is.
             _ if focused => {
                 let text = w.value(f);
@@ -40,7 +41,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             value_style = t.muted;
         }
         let mut spans = vec![label, Span::styled(value, value_style)];
-        if focused && f != Field::Gateway && !fixed {
+        if focused && !f.is_choice() && !fixed {
             spans.push(Span::styled("▏", t.accent));
         }
         if !after.is_empty() {
@@ -53,6 +54,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             f,
             Field::Url
                 | Field::Description
+                | Field::Labels
                 | Field::PartnerName
                 | Field::PartnerRole
                 | Field::PartnerEmail
@@ -72,6 +74,25 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             ));
         }
         lines.push(Line::from(spans));
+        if focused && f == Field::Auth {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:<18}{}",
+                    "",
+                    crate::app::wizard::details::auth_help(w.auth())
+                ),
+                t.muted,
+            )));
+        }
+        if focused && f == Field::Labels {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:<18}key=value, key=value (select with pz get -l key=value)",
+                    ""
+                ),
+                t.muted,
+            )));
+        }
         if focused && f == Field::Gateway {
             for c in &w.clusters {
                 let name = &crate::sanitize::line(&c.metadata.name).into_owned();
@@ -104,6 +125,30 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The chosen type; focused, the others it could be.
+fn auth_value(w: &Wizard, focused: bool) -> String {
+    let types = w.auth_types();
+    if !focused {
+        return w.auth().to_string();
+    }
+    let choices: Vec<String> = types
+        .iter()
+        .map(|t| {
+            if *t == w.auth() {
+                format!("● {t}")
+            } else {
+                format!("○ {t}")
+            }
+        })
+        .collect();
+    let only = if types.len() == 1 {
+        "  (this Console: PLAIN only)"
+    } else {
+        ""
+    };
+    format!("{}{only}", choices.join("  "))
 }
 
 fn gateway_value(w: &Wizard) -> String {
