@@ -117,9 +117,8 @@ pub fn write_shape(
         Some(g) if !g.has_authentication_mode() => {
             if kind != "PLAIN" {
                 return Err(format!(
-                    "zone {}: this Console ({}) authenticates partners with PLAIN only, not {kind} (OAUTHBEARER needs 1.34, MTLS 1.36)",
-                    z.metadata.name,
-                    g.label()
+                    "zone {}: this Console (1.{}) authenticates partners with PLAIN only, not {kind} (OAUTHBEARER needs 1.34, MTLS 1.36)",
+                    z.metadata.name, g.minor
                 ));
             }
             // Keep what else the mode carried only if the Console may know it.
@@ -135,9 +134,9 @@ pub fn write_shape(
         Some(g) => {
             if !g.auth_types().contains(&kind.as_str()) {
                 return Err(format!(
-                    "zone {}: this Console ({}) does not take authenticationMode.type {kind} (it takes {})",
+                    "zone {}: this Console (1.{}) does not take authenticationMode.type {kind} (it takes {})",
                     z.metadata.name,
-                    g.label(),
+                    g.minor,
                     g.auth_types().join(", ")
                 ));
             }

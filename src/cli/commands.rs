@@ -282,6 +282,12 @@ fn read_zones(path: &std::path::Path) -> anyhow::Result<Vec<PartnerZone>> {
 }
 
 async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> anyhow::Result<()> {
+    // What this Console cannot take (OAUTHBEARER on 1.32) is refused before
+    // any zone is sent.
+    let generation = backend.client.generation().await;
+    for zone in &zones {
+        crate::api::generation::write_shape(zone, generation).map_err(ApiError::Config)?;
+    }
     let mut failed = 0;
     for zone in &zones {
         let name = line(&zone.metadata.name);

@@ -19,14 +19,16 @@ fn kafka_name(name: &str) -> bool {
 /// Validates an applied body the way the Console of the world's
 /// generation does; the first broken rule is the answer.
 ///
-/// 1.34+ (the default) takes `spec.authenticationMode` and no longer
-/// `spec.serviceAccount` alone: the vendor's resource reference documents
-/// only `authenticationMode`, and its Terraform provider (tested against
-/// 1.45) has no `serviceAccount` field at all and always sends the mode.
-/// Both together are accepted when they agree (what pz sends when it
-/// cannot tell the generation). What 1.32 refused at apply as a conflict
-/// (a service account of another zone, a missing backing topic), 1.34+
-/// accepts and fails at deployment with a `failedReason`.
+/// 1.34+ (the default) takes `spec.authenticationMode`, and still takes
+/// the 1.32 `spec.serviceAccount` alone as a PLAIN mode (served back as
+/// `authenticationMode`): the vendor's Terraform provider (tested against
+/// 1.45) only sends the mode, but the vendor's own Partner Zone pages
+/// still give the `serviceAccount` example to `conduktor apply`, and a
+/// Console that refused its documented example would break it. Both
+/// together must agree (what pz sends when it cannot tell the
+/// generation). What 1.32 refused at apply as a conflict (a service account
+/// of another zone, a missing backing topic), 1.34+ accepts and fails at
+/// deployment with a `failedReason`.
 pub fn validate(world: &World, zone: &PartnerZone) -> Result<(), Rejection> {
     let newer = world.generation.has_authentication_mode();
     if !same_api_version(&zone.api_version) {
@@ -112,12 +114,13 @@ fn legacy_account<'z>(world: &World, zone: &'z PartnerZone) -> Result<&'z str, R
 fn newer_rules<'z>(world: &World, zone: &'z PartnerZone) -> Result<&'z str, Rejection> {
     let spec = &zone.spec;
     let Some(mode) = &spec.authentication_mode else {
-        return Err(Rejection::bad_request(match &spec.service_account {
-            Some(sa) => format!(
-                "spec.authenticationMode is required: this Console takes authenticationMode: {{type: PLAIN, serviceAccount: {sa}}} instead of spec.serviceAccount"
-            ),
-            None => "spec.authenticationMode is required (type and serviceAccount)".to_string(),
-        }));
+        // The 1.32 spelling: a PLAIN account.
+        return match spec.service_account.as_deref().filter(|s| !s.is_empty()) {
+            Some(sa) => Ok(sa),
+            None => Err(Rejection::bad_request(
+                "spec.authenticationMode is required (type and serviceAccount)",
+            )),
+        };
     };
     let types = world.generation.auth_types();
     if !types.contains(&mode.kind.as_str()) {
@@ -386,14 +389,14 @@ mod tests {
     }
 
     #[test]
-    fn newest_takes_authentication_mode_not_service_account_alone() {
+    fn newest_takes_authentication_mode_or_the_old_service_account() {
         validate(&newest(), &sample_newest()).unwrap();
-        let err = validate(&newest(), &sample()).unwrap_err();
-        assert!(
-            err.body
-                .msg
-                .unwrap()
-                .contains("authenticationMode: {type: PLAIN, serviceAccount: sa-v}")
+        // The vendor's documented 1.32 example still applies.
+        validate(&newest(), &sample()).unwrap();
+        refused_newest(
+            |z| z.spec.authentication_mode = None,
+            400,
+            "spec.authenticationMode is required",
         );
         refused_newest(
             |z| z.spec.authentication_mode.as_mut().unwrap().service_account = None,

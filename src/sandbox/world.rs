@@ -272,8 +272,10 @@ impl World {
                 }
             }
         }
-        if self.generation.has_authentication_mode() {
-            input.spec.service_account = None;
+        if self.generation.has_authentication_mode()
+            && let Ok(shaped) = crate::api::generation::write_shape(&input, Some(self.generation))
+        {
+            input = shaped;
         }
         let name = input.metadata.name.clone();
         let existing = self.zones.get(&name);

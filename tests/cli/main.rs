@@ -6,5 +6,6 @@ mod common;
 mod api_client;
 mod cli;
 mod conformance;
+mod generations;
 mod lifecycle;
 mod pipelines;

@@ -158,6 +158,30 @@ fn spawn_sandbox_piped(port: u16, state: &std::path::Path, flags: &[&str]) -> Sa
     SandboxProcess(child)
 }
 
+/// `pz sandbox` on free ports (HTTP and Kafka), to be given the rest.
+pub fn sandbox_command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pz"));
+    c.args([
+        "sandbox",
+        "--listen",
+        "127.0.0.1:0",
+        "--kafka-listen",
+        "127.0.0.1:0",
+    ]);
+    c
+}
+
+/// `pz sandbox` with `flags`, to its end (for flags it refuses).
+pub fn spawn_sandbox_output(state: &std::path::Path, flags: &[&str]) -> std::process::Output {
+    sandbox_command()
+        .env("PZ_SANDBOX_API_KEY", KEY)
+        .args(flags)
+        .arg("--state")
+        .arg(state)
+        .output()
+        .expect("pz sandbox runs")
+}
+
 /// A port nothing listens on (just released): only for "connection
 /// refused"; a server a test runs binds port 0 itself.
 pub fn free_port() -> u16 {
@@ -229,10 +253,38 @@ pub async fn pz(base: &str, args: &[&str], stdin: Option<&str>) -> Run {
 }
 
 pub async fn pz_in(base: &str, args: &[&str], stdin: Option<&str>, home: &std::path::Path) -> Run {
+    pz_env(base, args, stdin, home, &[("CDK_API_KEY", KEY)]).await
+}
+
+/// `pz` with these variables (say how it authenticates) besides
+/// `CDK_BASE_URL` and the XDG directories.
+pub async fn pz_env(
+    base: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+    home: &std::path::Path,
+    vars: &[(&str, &str)],
+) -> Run {
+    let mut all = vec![("CDK_BASE_URL", base)];
+    all.extend_from_slice(vars);
+    pz_run(args, stdin, home, &all).await
+}
+
+/// `pz` with no `CDK_*` but these variables: it reads the config file
+/// under `home`.
+pub async fn pz_env_only(args: &[&str], home: &std::path::Path, vars: &[(&str, &str)]) -> Run {
+    pz_run(args, None, home, vars).await
+}
+
+async fn pz_run(
+    args: &[&str],
+    stdin: Option<&str>,
+    home: &std::path::Path,
+    vars: &[(&str, &str)],
+) -> Run {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
         .args(args)
-        .env("CDK_BASE_URL", base)
-        .env("CDK_API_KEY", KEY)
+        .envs(vars.iter().copied())
         .env("XDG_CONFIG_HOME", home)
         .env("XDG_STATE_HOME", home)
         .env("XDG_DATA_HOME", home)

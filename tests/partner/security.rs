@@ -477,14 +477,7 @@ fn the_key_file_and_the_log_refuse_links_and_tighten_modes() {
     std::fs::create_dir(&data).unwrap();
     let v = victim(home.path());
     symlink(&v, data.join("sandbox-api-key")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args([
-            "sandbox",
-            "--listen",
-            "127.0.0.1:0",
-            "--kafka-listen",
-            "127.0.0.1:0",
-        ])
+    let out = crate::common::sandbox_command()
         .env("XDG_DATA_HOME", home.path())
         .env("XDG_STATE_HOME", home.path())
         .env_remove("PZ_SANDBOX_API_KEY")
