@@ -614,6 +614,17 @@ mod tests {
         assert!(texts[1].contains("check that the Gateway of g2 is active"));
         a.update(Action::Tick(t(30)));
         assert!(a.toasts.is_empty(), "toasts expire");
+        // Console 1.34+ says why: the toast does.
+        a.update(Action::ZonesLoaded(Ok(vec![zone(
+            "c",
+            ZoneStatus::Pending,
+            1,
+            "g1",
+        )])));
+        let mut failed = zone("c", ZoneStatus::Failed, 1, "g1");
+        failed.metadata.failed_reason = Some("Failed to map topic 't'".into());
+        a.update(Action::ZonesLoaded(Ok(vec![failed])));
+        assert_eq!(a.toasts[0].text, "c FAILED: Failed to map topic 't'");
     }
 
     #[test]

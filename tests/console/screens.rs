@@ -198,6 +198,39 @@ mod wizard {
     }
 
     #[test]
+    fn details_step_choosing_the_authentication() {
+        snap("wizard_details_auth", |s| {
+            let mut w = filled(Step::Details);
+            w.field = Field::Auth;
+            w.values.insert(Field::Auth, "MTLS".into());
+            in_app(s, w)
+        });
+    }
+
+    /// A Console 1.32: PLAIN only, no headers, and the 1.32 shape sent.
+    #[test]
+    fn a_1_32_console_gets_its_own_shape() {
+        let legacy = |step: Step| {
+            let mut w = filled(step);
+            w.generation = Some(pz::api::Generation::LEGACY);
+            w.header_add.clear();
+            w.values.remove(&Field::Labels);
+            w
+        };
+        snap("wizard_details_auth_1_32", |s| {
+            let mut w = legacy(Step::Details);
+            w.field = Field::Auth;
+            in_app(s, w)
+        });
+        snap("wizard_traffic_1_32", |s| in_app(s, legacy(Step::Traffic)));
+        snap("wizard_review_1_32", |s| {
+            let mut w = legacy(Step::Review);
+            w.verdict = Verdict::Valid(UpsertResult::Created);
+            in_app(s, w)
+        });
+    }
+
+    #[test]
     fn details_step_with_inline_errors() {
         snap("wizard_details_errors", |s| {
             let mut w = filled(Step::Details);

@@ -71,15 +71,9 @@ impl Field {
 /// What the partner needs for each authentication type, in one line.
 pub fn auth_help(kind: &str) -> &'static str {
     match kind {
-        "OAUTHBEARER" => {
-            "the partner brings tokens from its own identity provider; their `sub` must be the service account"
-        }
-        "MTLS" => {
-            "the partner brings a client certificate that maps to the service account (no secret from pz)"
-        }
-        _ => {
-            "pz generates a secret (c); the partner logs in with SASL PLAIN as the service account"
-        }
+        "OAUTHBEARER" => "tokens from the partner's identity provider; `sub` = the account",
+        "MTLS" => "the partner's client certificate maps to the service account",
+        _ => "pz makes a secret (c); the partner logs in with SASL PLAIN",
     }
 }
 
@@ -236,6 +230,9 @@ impl Wizard {
                 "this Console takes {} only",
                 self.auth_types().join(", ")
             )),
+            Field::Labels if !v.is_empty() && !self.takes_headers() => {
+                Some("Console 1.32 has no zone labels".into())
+            }
             Field::Labels => parse_labels(v).err(),
             Field::PartnerEmail if !v.is_empty() && !v.contains('@') => {
                 Some("not an email address".into())

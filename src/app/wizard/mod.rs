@@ -195,7 +195,8 @@ impl Wizard {
         }
     }
 
-    /// Whether this Console takes headers and labels (1.34+, or not known).
+    /// Whether this Console takes headers and zone labels (1.34+, or not
+    /// known).
     pub fn takes_headers(&self) -> bool {
         self.generation.is_none_or(|g| g.has_authentication_mode())
     }
@@ -367,7 +368,9 @@ impl Wizard {
             && tcp.limit_commit_offset.is_none()
             && tcp.extra.is_empty();
         s.traffic_control_policies = (!empty).then_some(tcp);
-        if let Ok(labels) = details::parse_labels(self.value(Field::Labels)) {
+        if let Ok(labels) = details::parse_labels(self.value(Field::Labels))
+            && self.takes_headers()
+        {
             z.metadata.labels = labels;
         }
         // A new zone in the shape this Console takes, as it will be sent;

@@ -62,10 +62,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         ) && w.value(f).is_empty()
             && !focused
         {
-            spans.push(Span::styled(
-                "optional",
-                t.muted.add_modifier(Modifier::ITALIC),
-            ));
+            let hint = if f == Field::Labels && !w.takes_headers() {
+                "not on Console 1.32"
+            } else {
+                "optional"
+            };
+            spans.push(Span::styled(hint, t.muted.add_modifier(Modifier::ITALIC)));
         }
         if let Some(e) = error_of(w, Place::Field(f)) {
             spans.push(Span::styled(
