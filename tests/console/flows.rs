@@ -457,7 +457,7 @@ mod wizard {
         kb.wait_for("○ OAUTHBEARER").await;
         kb.key(KeyCode::Down).await;
         assert_eq!(kb.wizard().auth(), "OAUTHBEARER");
-        kb.wait_for("`sub` = the account").await;
+        kb.wait_for("`sub` must be the account").await;
         kb.key(KeyCode::Tab).await; // Gateway
         kb.key(KeyCode::Tab).await; // URL
         kb.text("https://contoso.example").await;

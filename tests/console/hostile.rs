@@ -246,12 +246,20 @@ struct Run {
     rss_kb: i64,
 }
 
+/// Runs `pz` and reports its own largest resident size on its last stderr
+/// line. A child spawned from this (large, multi-threaded) test process
+/// would carry the test's own memory in its `ru_maxrss` (vfork shares the
+/// parent's mm until exec); spawned from a small Python, pz's peak is its
+/// own.
+const MEASURE: &str = "import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:])\nsys.stderr.write('\\nPZ_TEST_MAXRSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\nsys.exit(r.returncode if r.returncode >= 0 else 99)\n";
+
 /// `pz ARGS` against `base`, output to pipes, killed after 20 s.
-// Reaped by wait4 (for its own rusage), which clippy does not see.
-#[allow(clippy::zombie_processes)]
 fn pz(base: &str, args: &[&str], home: &std::path::Path) -> Run {
+    use std::os::unix::process::CommandExt;
     let started = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("-c").arg(MEASURE).arg(env!("CARGO_BIN_EXE_pz"));
+    let mut child = cmd
         .args(args)
         .env("CDK_BASE_URL", base)
         .env("CDK_API_KEY", KEY)
@@ -259,11 +267,12 @@ fn pz(base: &str, args: &[&str], home: &std::path::Path) -> Run {
         .env("XDG_CONFIG_HOME", home)
         .env("XDG_STATE_HOME", home)
         .env("XDG_DATA_HOME", home)
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("python3 (it measures pz's memory)");
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -271,36 +280,33 @@ fn pz(base: &str, args: &[&str], home: &std::path::Path) -> Run {
         let _ = out.read_to_end(&mut o);
         o
     });
+    let pid = child.id() as i32;
+    let watchdog = std::thread::spawn(move || {
+        while started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(50));
+            // SAFETY: signal 0 only asks whether the group still exists.
+            if unsafe { nix::libc::kill(-pid, 0) } != 0 {
+                return false;
+            }
+        }
+        // SAFETY: ends the group this test started (python and pz).
+        unsafe { nix::libc::kill(-pid, nix::libc::SIGKILL) };
+        true
+    });
     let mut stderr = Vec::new();
     let _ = err.read_to_end(&mut stderr);
-    // wait4: this child's own exit and largest resident size (the test
-    // binary runs other tests' children too).
-    let (code, rss_kb) = loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is valid; wait4 fills it.
-        let mut usage: nix::libc::rusage = unsafe { std::mem::zeroed() };
-        let pid = child.id() as nix::libc::pid_t;
-        // SAFETY: status and usage are valid for writes.
-        let r = unsafe { nix::libc::wait4(pid, &mut status, nix::libc::WNOHANG, &mut usage) };
-        if r == pid {
-            let code = if nix::libc::WIFEXITED(status) {
-                nix::libc::WEXITSTATUS(status)
-            } else {
-                -1
-            };
-            break (code, usage.ru_maxrss);
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("pz {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = child.wait().unwrap();
+    let hung = watchdog.join().unwrap();
+    assert!(!hung, "pz {args:?} hung");
+    let text = String::from_utf8_lossy(&stderr).into_owned();
+    let (rest, rss) = text
+        .rsplit_once("\nPZ_TEST_MAXRSS_KB=")
+        .expect("the measure line");
+    let rss_kb: i64 = rss.trim().parse().unwrap();
     Run {
-        code,
+        code: status.code().unwrap_or(-1),
         stdout: reader.join().unwrap(),
-        stderr,
+        stderr: rest.as_bytes().to_vec(),
         took: started.elapsed(),
         rss_kb,
     }

@@ -71,8 +71,8 @@ impl Field {
 /// What the partner needs for each authentication type, in one line.
 pub fn auth_help(kind: &str) -> &'static str {
     match kind {
-        "OAUTHBEARER" => "tokens from the partner's identity provider; `sub` = the account",
-        "MTLS" => "the partner's client certificate maps to the service account",
+        "OAUTHBEARER" => "tokens from the partner's IdP; `sub` must be the account",
+        "MTLS" => "the partner's client certificate names the account",
         _ => "pz makes a secret (c); the partner logs in with SASL PLAIN",
     }
 }
