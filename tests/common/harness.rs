@@ -47,6 +47,10 @@ pub struct Seen {
     pub toasts: Vec<String>,
     /// The Console generation the console detected.
     pub generation: Option<pz::api::Generation>,
+    /// The modal or view over the screen (delete, credentials, …).
+    pub overlay: Option<pz::app::Overlay>,
+    /// Whether the zones have loaded once.
+    pub loaded: bool,
 }
 
 struct TestHost {
@@ -98,6 +102,8 @@ impl pz::event_loop::Host for TestHost {
         seen.status = app.status_text().map(str::to_string);
         seen.toasts = app.toasts.iter().map(|t| t.text.clone()).collect();
         seen.generation = app.connection.generation;
+        seen.overlay = app.overlay.clone();
+        seen.loaded = app.loaded;
     }
 }
 
@@ -108,7 +114,8 @@ pub struct Harness {
     pub clock: Arc<Mutex<DateTime<Utc>>>,
     pub written: Arc<Mutex<Vec<u8>>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<App>>>,
-    pub sandbox: RunningSandbox,
+    /// The sandbox it talks to (none for a test's own double).
+    pub sandbox: Option<RunningSandbox>,
     pub client: Client,
     pub dir: tempfile::TempDir,
     /// Keys pressed that were not typed text.
@@ -124,11 +131,30 @@ impl Harness {
         if opts.fail_rate > 0.0 && opts.fail_seed.is_none() {
             opts.fail_seed = Some(seed());
         }
-        let (sandbox, client) = super::start(opts).await;
+        let (sandbox, _) = super::start(opts).await;
+        let h = Harness::start_on(&sandbox.base_url(), size, dir, Some(sandbox)).await;
+        h.until(|s| s.idle && s.screen.contains("zones")).await;
+        h
+    }
+
+    /// The console at `size` on a Console double at `base` (the test's own
+    /// server); nothing is awaited.
+    pub async fn on(base: &str, size: (u16, u16)) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        Harness::start_on(base, size, dir, None).await
+    }
+
+    async fn start_on(
+        base: &str,
+        size: (u16, u16),
+        dir: tempfile::TempDir,
+        sandbox: Option<RunningSandbox>,
+    ) -> Harness {
+        let client = super::client_for(base, super::KEY);
         let connection = ConnectionInfo {
-            label: format!("sandbox {}", sandbox.base_url()),
-            sandbox: true,
-            base_url: sandbox.base_url(),
+            label: format!("sandbox {base}"),
+            sandbox: sandbox.is_some(),
+            base_url: base.to_string(),
             ..Default::default()
         };
         let clock = Arc::new(Mutex::new(Utc::now()));
@@ -155,7 +181,7 @@ impl Harness {
             let mut terminal = ratatui::Terminal::new(backend)?;
             pz::event_loop::run(&mut terminal, &mut rx, &mut host, app, &ctx).await
         });
-        let h = Harness {
+        Harness {
             events: tx,
             seen,
             clock,
@@ -165,9 +191,29 @@ impl Harness {
             client,
             dir,
             presses: 0,
-        };
-        h.until(|s| s.idle && s.screen.contains("zones")).await;
-        h
+        }
+    }
+
+    /// Whether `f` holds for the last frame (without waiting).
+    pub fn seen(&self, f: impl Fn(&Seen) -> bool) -> bool {
+        f(&self.seen.lock().unwrap())
+    }
+
+    /// The overlay the last frame showed.
+    pub fn overlay(&self) -> Option<pz::app::Overlay> {
+        self.seen.lock().unwrap().overlay.clone()
+    }
+
+    /// Selects the zone `name` with the list's filter (`/NAME⏎`).
+    pub async fn select(&mut self, name: &str) {
+        self.key(KeyCode::Char('/')).await;
+        self.text(name).await;
+        self.key(KeyCode::Enter).await;
+    }
+
+    /// What was written to the terminal besides frames (OSC 52), taken.
+    pub fn take_written(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.written.lock().unwrap())
     }
 
     /// Waits until `f` holds for the last frame; fails with the screen.
@@ -263,7 +309,9 @@ impl Harness {
             .expect("the loop ended")
             .unwrap()
             .unwrap();
-        self.sandbox.shutdown().await;
+        if let Some(sb) = self.sandbox.take() {
+            sb.shutdown().await;
+        }
         app
     }
 }

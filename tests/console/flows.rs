@@ -1,5 +1,6 @@
-//! Keys in, state out: the console's state driven by actions whose effects
-//! run for real against the sandbox over HTTP, including injected faults.
+//! Keys in, frames out: the console's real loop (`tests/common/harness.rs`)
+//! on a test backend, its effects running for real against the sandbox (or
+//! a double) over HTTP, including injected faults.
 
 use crate::common;
 
@@ -7,75 +8,26 @@ use std::time::Duration;
 
 use base64::Engine;
 use chrono::Utc;
+use common::harness::Harness;
 use common::*;
-use pz::api::Client;
+use crossterm::event::KeyCode;
 use pz::api::ConnectionInfo;
-use pz::app::credentials::{CredentialsAction as C, Phase};
-use pz::app::delete::DeleteAction as D;
+use pz::app::credentials::Phase;
 use pz::app::{Action, App, Effect, Overlay};
-use pz::clipboard::Plan;
-use pz::effects::{Ctx, Msg, perform};
 use pz::theme::Theme;
-
-/// Applies `action`, runs every effect it causes (and theirs) to the end,
-/// and returns what was written to the terminal.
-async fn drive(app: &mut App, action: Action, client: &Client) -> Vec<u8> {
-    let mut terminal = Vec::new();
-    // First in, first out, as the program's channel.
-    let mut queue = std::collections::VecDeque::from([action]);
-    // Each drive its own draft file: tests run side by side.
-    static DRAFTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let draft =
-        std::env::temp_dir().join(format!("pz-flows-draft-{}-{n}.json", std::process::id()));
-    let ctx = Ctx::new(client.clone(), Plan::osc52(), draft.clone());
-    while let Some(action) = queue.pop_front() {
-        app.now = Utc::now();
-        for effect in app.update(action) {
-            for msg in perform(effect, &ctx).await {
-                match msg {
-                    Msg::Action(a) => queue.push_back(a),
-                    Msg::Terminal(bytes) => terminal.extend(bytes),
-                    Msg::PlainOut(text) => terminal.extend(text.expose().as_bytes()),
-                    Msg::EffectDone => {}
-                }
-            }
-        }
-    }
-    let _ = std::fs::remove_file(&draft);
-    terminal
-}
 
 fn new_app() -> App {
     App::new(Theme::default(), ConnectionInfo::default(), Utc::now())
 }
 
-async fn load(app: &mut App, client: &Client) {
-    app.poll.next_at = None;
-    drive(app, Action::Tick(Utc::now()), client).await;
-    assert!(app.loaded, "zones loaded: {:?}", app.status);
-}
-
-/// A sandbox, its client, and a console that has loaded its zones.
-async fn loaded() -> (pz::sandbox::RunningSandbox, Client, App) {
-    let (sb, client) = start(options()).await;
-    let mut app = new_app();
-    load(&mut app, &client).await;
-    (sb, client, app)
-}
-
-async fn type_delete(app: &mut App, client: &Client) {
-    drive(app, Action::Delete(D::Open), client).await;
-    app.update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));
-    for c in "DELETE".chars() {
-        drive(
-            app,
-            Action::Delete(D::Input(pz::app::input::char_key(c))),
-            client,
-        )
-        .await;
-    }
-    drive(app, Action::Delete(D::Confirm), client).await;
+/// Types the zone's name into its delete modal (armed: a second after it
+/// showed) and confirms.
+async fn type_delete(h: &mut Harness) {
+    h.key(KeyCode::Char('d')).await;
+    h.wait_for("DELETE").await;
+    h.advance(Duration::from_secs(1));
+    h.text("DELETE").await;
+    h.key(KeyCode::Enter).await;
 }
 
 /// A Console double whose DELETE answers one 409 (the contract's "linked
@@ -143,77 +95,81 @@ async fn delete_shows_a_409_then_succeeds() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = axum::Router::new().nest("/api", console_with_one_conflict());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = client_for(&base, KEY);
-    let mut app = new_app();
-    load(&mut app, &client).await;
-    app.list.select_name("fresh");
-    type_delete(&mut app, &client).await;
-    let error = app.status_text().unwrap_or_default().to_string();
+    let mut h = Harness::on(&base, (100, 30)).await;
+    h.wait_for("(fresh)").await;
+    type_delete(&mut h).await;
+    let error = h.status().unwrap_or_default();
     assert!(
         error.contains("409") && error.contains("used by an alert"),
         "{error}"
     );
-    assert!(app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
+    assert!(h.screen().contains("fresh"));
     assert!(
-        matches!(app.overlay, Some(Overlay::Delete(_))),
+        matches!(h.overlay(), Some(Overlay::Delete(_))),
         "the modal stays"
     );
-    drive(&mut app, Action::Delete(D::Confirm), &client).await;
-    assert!(app.overlay.is_none());
-    assert!(!app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
-    assert!(client.get_zone("fresh").await.is_err());
-    assert!(app.toasts.iter().any(|t| t.text.contains("Deleted fresh")));
+    h.key(KeyCode::Enter).await;
+    h.until(|s| s.overlay.is_none() && s.toasts.iter().any(|t| t.contains("Deleted fresh")))
+        .await;
+    assert!(h.client.get_zone("fresh").await.is_err());
+    h.quit().await;
 }
 
 #[tokio::test]
 async fn a_pending_zone_deletes_at_once() {
-    let (sb, client) = start(options()).await;
-    client
+    let mut o = options();
+    o.deploy_delay = Duration::from_secs(600);
+    let mut h = Harness::start(o, (100, 30)).await;
+    h.client
         .apply_zone(&zone("fresh", "gateway-prod"), false)
         .await
         .unwrap();
-    let mut app = new_app();
-    load(&mut app, &client).await;
-    app.list.select_name("fresh");
+    h.key(KeyCode::Char('r')).await;
+    h.wait_for("(fresh)").await;
+    h.select("fresh").await;
     assert_eq!(
-        client.get_zone("fresh").await.unwrap().metadata.status,
+        h.client.get_zone("fresh").await.unwrap().metadata.status,
         Some(pz::api::ZoneStatus::Pending)
     );
-    type_delete(&mut app, &client).await;
-    assert!(app.overlay.is_none(), "{:?}", app.status);
-    assert!(!app.list.zones().iter().any(|z| z.metadata.name == "fresh"));
+    type_delete(&mut h).await;
+    h.until(|s| s.overlay.is_none() && !s.screen.contains("(fresh)"))
+        .await;
     assert!(matches!(
-        client.get_zone("fresh").await,
+        h.client.get_zone("fresh").await,
         Err(pz::api::ApiError::NotFound(_))
     ));
-    sb.shutdown().await;
+    h.quit().await;
+}
+
+/// The credentials view of the last frame.
+fn credentials(h: &Harness) -> pz::app::credentials::CredentialsView {
+    match h.overlay() {
+        Some(Overlay::Credentials(v)) => *v,
+        other => panic!("not the credentials view: {other:?}"),
+    }
 }
 
 #[tokio::test]
 async fn t_checks_the_partners_access_from_the_console() {
-    let (sb, client, mut app) = loaded().await;
+    let mut h = Harness::start(options(), (100, 30)).await;
     // From the list: `t` opens the view to generate first, then checks.
-    app.list.select_name("stark-payments");
-    drive(&mut app, Action::Credentials(C::OpenToCheck), &client).await;
-    drive(&mut app, Action::Credentials(C::Confirm), &client).await;
-    let Some(Overlay::Credentials(view)) = &app.overlay else {
-        panic!("credentials view")
-    };
+    h.select("stark-payments").await;
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Enter).await;
+    h.until(|s| s.screen.contains("sees exactly its 3 topics"))
+        .await;
+    let view = credentials(&h);
     let check = view.check.as_ref().expect("a check ran");
     let (ok, summary) = check.result.clone().expect("it ended");
     assert!(ok, "{summary}: {:?}", check.steps);
     let names: Vec<&str> = check.steps.iter().map(|s| s.step.label()).collect();
     assert_eq!(names, ["bootstrap", "tcp", "tls", "sasl", "topics"]);
-    let screen = draw(&app);
-    assert!(screen.contains("✓ sasl"), "{screen}");
-    assert!(screen.contains("sees exactly its 3 topics"), "{screen}");
+    assert!(h.screen().contains("✓ sasl"), "{}", h.screen());
 
     // The Gateway goes down: `t` again says where it fails.
+    let base = h.sandbox.as_ref().unwrap().base_url();
     reqwest::Client::new()
-        .put(format!(
-            "{}/sandbox/gateway/gateway-prod/down",
-            sb.base_url()
-        ))
+        .put(format!("{base}/sandbox/gateway/gateway-prod/down"))
         .bearer_auth(KEY)
         .send()
         .await
@@ -221,11 +177,13 @@ async fn t_checks_the_partners_access_from_the_console() {
     // (The listener closes as soon as its task sees the change.)
     let mut last = (true, String::new());
     for _ in 0..40 {
-        drive(&mut app, Action::Credentials(C::Check), &client).await;
-        let Some(Overlay::Credentials(view)) = &app.overlay else {
-            panic!("credentials view")
-        };
-        last = view.check.as_ref().unwrap().result.clone().unwrap();
+        h.key(KeyCode::Char('t')).await;
+        h.until(|s| {
+            matches!(&s.overlay, Some(Overlay::Credentials(v))
+                if v.check.as_ref().is_some_and(|c| c.result.is_some()))
+        })
+        .await;
+        last = credentials(&h).check.unwrap().result.unwrap();
         if !last.0 {
             break;
         }
@@ -233,31 +191,34 @@ async fn t_checks_the_partners_access_from_the_console() {
     }
     assert!(!last.0);
     assert!(last.1.contains("tcp step failed"), "{}", last.1);
-    sb.shutdown().await;
+    h.quit().await;
 }
 
 #[tokio::test]
 async fn credentials_flow_copies_a_complete_config() {
-    let (sb, client, mut app) = loaded().await;
-    app.list.select_name("stark-payments");
-    drive(&mut app, Action::Credentials(C::Open), &client).await;
-    drive(&mut app, Action::Credentials(C::Confirm), &client).await;
-    let Some(Overlay::Credentials(view)) = &app.overlay else {
-        panic!("credentials view")
-    };
-    let Phase::Shown { secret, .. } = &view.phase else {
-        panic!("{:?}", view.phase)
+    let mut h = Harness::start(options(), (100, 30)).await;
+    h.select("stark-payments").await;
+    h.key(KeyCode::Char('c')).await;
+    h.key(KeyCode::Enter).await;
+    h.until(|s| matches!(&s.overlay, Some(Overlay::Credentials(v)) if matches!(v.phase, Phase::Shown { .. })))
+        .await;
+    let Phase::Shown { secret, .. } = credentials(&h).phase else {
+        unreachable!()
     };
     let secret = secret.expose().to_string();
     // The sandbox names where its Gateway really listens.
-    let bootstrap = sb
+    let bootstrap = h
+        .sandbox
+        .as_ref()
+        .unwrap()
         .kafka
         .iter()
         .find(|l| l.cluster == "gateway-prod")
         .unwrap()
         .addr;
-    let bytes = drive(&mut app, Action::Credentials(C::CopyProperties), &client).await;
-    let text = String::from_utf8(bytes).unwrap();
+    h.take_written();
+    h.key(KeyCode::Char('p')).await;
+    let text = String::from_utf8(h.take_written()).unwrap();
     let b64 = text
         .strip_prefix("\x1b]52;c;")
         .and_then(|t| t.strip_suffix('\x07'))
@@ -274,80 +235,102 @@ async fn credentials_flow_copies_a_complete_config() {
             "bootstrap.servers={bootstrap}\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='stark-payments' password='{secret}';\n"
         )
     );
-    assert!(app.toasts.iter().any(|t| {
-        t.text
-            .starts_with("Sent config.properties to the terminal (OSC 52), unconfirmed")
-    }));
+    h.until(|s| {
+        s.toasts
+            .iter()
+            .any(|t| t.starts_with("Sent config.properties to the terminal (OSC 52), unconfirmed"))
+    })
+    .await;
 
     // Save to a file: 0600, and never over an existing file without asking.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.properties");
     std::fs::write(&path, "keep me").unwrap();
-    drive(&mut app, Action::Credentials(C::SaveStart), &client).await;
+    h.key(KeyCode::Char('s')).await;
     for _ in 0.."config.properties".len() {
-        app.update(Action::Credentials(C::SaveInput(
-            pz::app::input::backspace(),
-        )));
+        h.key(KeyCode::Backspace).await;
     }
-    for c in path.to_str().unwrap().chars() {
-        app.update(Action::Credentials(C::SaveInput(pz::app::input::char_key(
-            c,
-        ))));
-    }
-    drive(&mut app, Action::Credentials(C::SaveConfirm), &client).await;
+    h.text(path.to_str().unwrap()).await;
+    h.key(KeyCode::Enter).await;
+    h.wait_for("Overwrite").await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
-    drive(&mut app, Action::Credentials(C::OverwriteYes), &client).await;
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), copied);
-    sb.shutdown().await;
+    h.key(KeyCode::Char('y')).await;
+    h.until(|_| std::fs::read_to_string(&path).unwrap() == copied)
+        .await;
+    h.quit().await;
 }
 
-#[tokio::test]
-async fn injected_500s_are_shown_and_change_nothing() {
-    let mut o = options();
-    o.fail_rate = 1.0;
-    let (sb, client) = start(o).await;
-    let mut app = new_app();
-    // Loading fails: shown, and retried later.
-    drive(&mut app, Action::Tick(Utc::now()), &client).await;
-    assert!(
-        app.status_text().unwrap().contains("retrying"),
-        "{:?}",
-        app.status
-    );
-    assert_eq!(app.poll.failures, 1);
-    // Seed the list from a working copy of the world to act on a zone.
-    let zones = pz::sandbox::World::seed(Utc::now())
+/// A Console whose list works and whose every change fails with a 500.
+fn console_failing_changes() -> axum::Router {
+    use axum::http::StatusCode;
+    use axum::routing::{get, post};
+    let zones: Vec<pz::api::PartnerZone> = pz::sandbox::World::seed(Utc::now())
         .zones
         .into_values()
         .map(|s| s.zone)
         .collect();
-    app.update(Action::ZonesLoaded(Ok(zones)));
-    app.list.select_name("acme-logistics");
-    type_delete(&mut app, &client).await;
-    assert!(
-        app.status_text()
-            .unwrap()
-            .contains("Could not delete acme-logistics")
-    );
-    assert!(
-        app.list
-            .zones()
-            .iter()
-            .any(|z| z.metadata.name == "acme-logistics")
-    );
-    drive(&mut app, Action::Delete(D::Cancel), &client).await;
-    drive(&mut app, Action::Credentials(C::Open), &client).await;
-    drive(&mut app, Action::Credentials(C::Confirm), &client).await;
-    let Some(Overlay::Credentials(view)) = &app.overlay else {
-        panic!()
+    let fail = || async {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({"title": "An unexpected error occurred in the server"})),
+        )
     };
-    assert!(matches!(view.phase, Phase::Failed(_)), "{:?}", view.phase);
-    assert!(
-        app.status_text()
-            .unwrap()
-            .contains("Could not generate credentials")
-    );
+    axum::Router::new()
+        .route(
+            "/public/console/v2/partner-zone",
+            get(move || {
+                let zones = zones.clone();
+                async move { axum::Json(zones) }
+            }),
+        )
+        .route(
+            "/public/console/v2/partner-zone/{name}",
+            get(fail).delete(fail),
+        )
+        .route(
+            "/public/partner-zone/v2/{name}/generate-credentials",
+            post(fail),
+        )
+}
+
+#[tokio::test]
+async fn injected_500s_are_shown_and_change_nothing() {
+    // Loading fails: shown, and retried later.
+    let mut o = options();
+    o.fail_rate = 1.0;
+    let (sb, _) = start(o).await;
+    let h = Harness::on(&sb.base_url(), (100, 30)).await;
+    h.until(|s| s.status.as_deref().is_some_and(|t| t.contains("retrying")))
+        .await;
+    h.quit().await;
     sb.shutdown().await;
+
+    // Changes fail: shown, and nothing changes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().nest("/api", console_failing_changes());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut h = Harness::on(&base, (100, 30)).await;
+    h.wait_for("acme-logistics").await;
+    type_delete(&mut h).await;
+    h.until(|s| {
+        s.status
+            .as_deref()
+            .is_some_and(|t| t.contains("Could not delete acme-logistics"))
+    })
+    .await;
+    assert!(h.screen().contains("acme-logistics"));
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('c')).await;
+    h.key(KeyCode::Enter).await;
+    h.until(|s| {
+        s.status
+            .as_deref()
+            .is_some_and(|t| t.contains("Could not generate credentials"))
+    })
+    .await;
+    assert!(matches!(credentials(&h).phase, Phase::Failed(_)));
+    h.quit().await;
 }
 
 #[test]
@@ -392,47 +375,8 @@ async fn a_pending_zone_turns_ready_when_the_console_clock_moves() {
 
 mod wizard {
     use super::*;
-    use crate::common::harness::Harness;
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use pz::app::keys::action_for;
     use pz::app::wizard::{Field, Place, Step, Verdict};
     use pz::app::{Screen, Wizard};
-
-    /// Presses keys through the real key map, counting the non-text ones.
-    struct Keyboard<'a> {
-        app: &'a mut App,
-        client: &'a Client,
-        presses: usize,
-    }
-
-    impl Keyboard<'_> {
-        async fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-            self.presses += 1;
-            let key = KeyEvent::new(code, modifiers);
-            if let Some(action) = action_for(self.app, key) {
-                drive(self.app, action, self.client).await;
-            }
-        }
-        async fn key(&mut self, code: KeyCode) {
-            self.press(code, KeyModifiers::NONE).await;
-        }
-        async fn ctrl(&mut self, c: char) {
-            self.press(KeyCode::Char(c), KeyModifiers::CONTROL).await;
-        }
-        /// Typed text does not count as keystrokes.
-        async fn text(&mut self, text: &str) {
-            for c in text.chars() {
-                self.key(KeyCode::Char(c)).await;
-                self.presses -= 1;
-            }
-        }
-        fn wizard(&self) -> &Wizard {
-            match &self.app.screen {
-                Screen::Wizard(w) => w,
-                other => panic!("not in the wizard: {other:?}"),
-            }
-        }
-    }
 
     #[tokio::test]
     async fn create_a_zone_with_the_keyboard() {
@@ -680,23 +624,23 @@ mod wizard {
         kb.quit().await;
     }
 
-    /// Presses `key` until `done` holds, at most `tries` times.
+    /// Presses `key` until `done` holds for the frame, at most `tries` times.
     async fn until(
-        kb: &mut Keyboard<'_>,
+        kb: &mut Harness,
         code: KeyCode,
         tries: usize,
-        done: impl Fn(&App) -> bool,
+        done: impl Fn(&crate::common::harness::Seen) -> bool,
     ) -> usize {
         for attempt in 1..=tries {
-            if done(kb.app) {
+            if kb.seen(&done) {
                 return attempt - 1;
             }
             kb.key(code).await;
         }
         assert!(
-            done(kb.app),
+            kb.seen(&done),
             "still failing after {tries} tries: {:?}",
-            kb.app.status
+            kb.status()
         );
         tries
     }
@@ -709,26 +653,20 @@ mod wizard {
         o.fail_seed = Some(crate::common::harness::seed());
         o.latency = Duration::from_millis(500);
         let (sb, client) = start(o).await;
-        let mut app = new_app();
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
+        let mut kb = Harness::on(&sb.base_url(), (80, 24)).await;
         let mut failures_seen = 0;
 
         // List: retried by the poller until it works; each failure is shown.
         for _ in 0..20 {
-            kb.app.poll.next_at = None;
-            kb.press(KeyCode::Char('r'), KeyModifiers::NONE).await;
-            drive(kb.app, Action::Tick(Utc::now()), kb.client).await;
-            if kb.app.loaded {
+            kb.until(|s| s.loaded || s.status.as_deref().is_some_and(|t| t.contains("retrying")))
+                .await;
+            if kb.seen(|s| s.loaded) {
                 break;
             }
-            assert!(kb.app.status_text().unwrap_or("").contains("retrying"));
             failures_seen += 1;
+            kb.key(KeyCode::Char('r')).await;
         }
-        assert!(kb.app.loaded);
+        assert!(kb.seen(|s| s.loaded));
 
         // Create.
         kb.key(KeyCode::Char('n')).await;
@@ -756,10 +694,9 @@ mod wizard {
         kb.key(KeyCode::Char(' ')).await;
         kb.ctrl('n').await;
         kb.ctrl('n').await;
-        failures_seen += until(&mut kb, KeyCode::Enter, 40, |a| {
-            matches!(a.screen, Screen::Detail { .. })
-        })
-        .await;
+        let in_detail =
+            |s: &crate::common::harness::Seen| matches!(s.view, Some(Screen::Detail { .. }));
+        failures_seen += until(&mut kb, KeyCode::Enter, 40, in_detail).await;
         let mut created = None;
         for _ in 0..20 {
             if let Ok(z) = client.get_zone("faulty-partner").await {
@@ -781,42 +718,40 @@ mod wizard {
         kb.ctrl('n').await;
         kb.ctrl('n').await;
         kb.ctrl('n').await;
-        failures_seen += until(&mut kb, KeyCode::Enter, 40, |a| {
-            matches!(a.screen, Screen::Detail { .. })
-        })
-        .await;
+        failures_seen += until(&mut kb, KeyCode::Enter, 40, in_detail).await;
 
         // Delete (an injected failure counts as a retry).
         kb.key(KeyCode::Char('d')).await;
-        kb.app
-            .update(Action::Drawn(Utc::now() - chrono::Duration::seconds(1)));
+        kb.advance(Duration::from_secs(1));
         kb.text("DELETE").await;
         for _ in 0..60 {
             kb.key(KeyCode::Enter).await;
-            if kb.app.overlay.is_none() {
+            if kb.overlay().is_none() {
                 break;
             }
             failures_seen += 1;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(
-            kb.app.overlay.is_none(),
+            kb.overlay().is_none(),
             "deleted in the end: {:?}",
-            kb.app.status
+            kb.status()
         );
-        assert!(
-            kb.app
-                .toasts
+        kb.until(|s| {
+            s.toasts
                 .iter()
-                .any(|t| t.text.contains("Deleted faulty-partner"))
-        );
+                .any(|t| t.contains("Deleted faulty-partner"))
+        })
+        .await;
         println!("failures met and retried: {failures_seen}");
+        kb.quit().await;
         sb.shutdown().await;
     }
 
     #[tokio::test]
     async fn apply_a_file_from_the_console() {
-        let (sb, client, mut app) = loaded().await;
+        let mut kb = Harness::start(options(), (100, 30)).await;
+        let client = kb.client.clone();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stark.yaml");
         // The served zone, edited in a file: a new description and a label.
@@ -827,11 +762,6 @@ mod wizard {
             .insert("owner".into(), "treasury".into());
         std::fs::write(&path, pz::api::yaml::zone_to_yaml(&zone)).unwrap();
 
-        let mut kb = Keyboard {
-            app: &mut app,
-            client: &client,
-            presses: 0,
-        };
         kb.key(KeyCode::Char(':')).await;
         kb.text(&format!("apply {}", path.display())).await;
         kb.key(KeyCode::Enter).await;
@@ -859,11 +789,11 @@ mod wizard {
         kb.text(&format!("apply {}", path.display())).await;
         kb.key(KeyCode::Enter).await;
         assert!(
-            kb.app.status_text().unwrap().contains("stark.yaml:"),
+            kb.status().unwrap_or_default().contains("stark.yaml:"),
             "{:?}",
-            kb.app.status
+            kb.status()
         );
-        sb.shutdown().await;
+        kb.quit().await;
     }
 
     /// The product documentation's example: one topic shared under two
