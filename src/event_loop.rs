@@ -117,8 +117,15 @@ where
                 match msg {
                     Msg::Action(action) => {
                         app.now = host.now();
-                        if let Action::ZonesLoaded(Ok(zones)) = &action {
-                            tracing::debug!(target: "pz::events", zones = zones.len(), "zones loaded");
+                        match &action {
+                            Action::ZonesLoaded(Ok(zones)) => {
+                                tracing::debug!(target: "pz::events", zones = zones.len(), "zones loaded");
+                            }
+                            // Never the secret: that one arrived.
+                            Action::CredentialsDone(_, Ok(_)) => {
+                                tracing::debug!(target: "pz::events", "secret arrived");
+                            }
+                            _ => {}
                         }
                         let effects = app.update(action);
                         running += run_effects(effects, ctx, &tx);
