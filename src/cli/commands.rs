@@ -484,6 +484,7 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     options.kafka_listen = Some(args.kafka_listen);
     options.token_ttl = args.token_ttl;
     options.generation = args.console_version;
+    options.kafka_tls = args.kafka_tls;
     let users: Vec<String> = args
         .users
         .iter()
@@ -500,14 +501,27 @@ async fn run_sandbox(args: SandboxArgs, paths: &Paths) -> anyhow::Result<()> {
     }
     for l in &running.kafka {
         eprintln!(
-            "Gateway {}: Kafka (SASL_PLAINTEXT, PLAIN) on {}{}",
+            "Gateway {}: Kafka ({}, PLAIN) on {}{}",
             line(&l.cluster),
+            if args.kafka_tls {
+                "SASL_SSL"
+            } else {
+                "SASL_PLAINTEXT"
+            },
             l.addr,
             if l.down_at_start {
                 " (marked down: not listening until it is up)"
             } else {
                 ""
             }
+        );
+    }
+    if args.kafka_tls
+        && let Some(dir) = state.parent()
+    {
+        eprintln!(
+            "TLS under the sandbox CA: {} (also GET /sandbox/ca)",
+            line(&dir.join("sandbox-ca.pem").display().to_string())
         );
     }
     let state = line(&state.display().to_string()).into_owned();

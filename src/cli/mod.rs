@@ -323,6 +323,10 @@ pub struct SandboxArgs {
     /// the next port (port 0: free ports).
     #[arg(long, default_value = "127.0.0.1:9094")]
     pub kafka_listen: SocketAddr,
+    /// The Gateways listen with TLS (SASL_SSL) under a CA the sandbox makes
+    /// at first start and keeps beside its state (`GET /sandbox/ca`).
+    #[arg(long)]
+    pub kafka_tls: bool,
     /// How long a generated secret stays valid (e.g. 30d, 1h, 90s).
     #[arg(long, default_value = "30d", value_parser = parse_duration)]
     pub token_ttl: std::time::Duration,

@@ -77,6 +77,7 @@ pub(super) fn serve(
     bound: Bound,
     shared: &Arc<Shared>,
     changes: &watch::Sender<u64>,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) -> Vec<JoinHandle<()>> {
     bound
         .listeners
@@ -88,12 +89,18 @@ pub(super) fn serve(
                 cluster: l.cluster,
                 advertised: l.addr,
             };
-            tokio::spawn(run(gw, socket, changes.subscribe()))
+            let tls = tls.clone().map(tokio_rustls::TlsAcceptor::from);
+            tokio::spawn(run(gw, socket, changes.subscribe(), tls))
         })
         .collect()
 }
 
-async fn run(gw: Gateway, mut socket: Option<TcpListener>, mut changes: watch::Receiver<u64>) {
+async fn run(
+    gw: Gateway,
+    mut socket: Option<TcpListener>,
+    mut changes: watch::Receiver<u64>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let mut conns = JoinSet::new();
     let unauthenticated = super::listen::Slots::new(MAX_UNAUTHENTICATED);
     loop {
@@ -133,7 +140,28 @@ async fn run(gw: Gateway, mut socket: Option<TcpListener>, mut changes: watch::R
                         tracing::info!(gateway = gw.cluster, "too many connections without SASL: the oldest closed");
                     }
                     let _ = stream.set_nodelay(true);
-                    conns.spawn(kafka_session::serve(stream, gw.clone(), peer, slot));
+                    let gw = gw.clone();
+                    match &tls {
+                        None => {
+                            conns.spawn(kafka_session::serve(stream, gw, peer, slot));
+                        }
+                        Some(acceptor) => {
+                            let acceptor = acceptor.clone();
+                            conns.spawn(async move {
+                                // The handshake within the time SASL has.
+                                let shaken = tokio::time::timeout(
+                                    kafka_session::HANDSHAKE,
+                                    acceptor.accept(stream),
+                                )
+                                .await;
+                                match shaken {
+                                    Ok(Ok(tls)) => kafka_session::serve(tls, gw, peer, slot).await,
+                                    Ok(Err(e)) => tracing::info!(%peer, "TLS handshake failed: {e}"),
+                                    Err(_) => tracing::info!(%peer, "no TLS handshake in time: closed"),
+                                }
+                            });
+                        }
+                    }
                 }
                 Err(e) => {
                     // Out of descriptors, say: wait rather than spin.

@@ -9,6 +9,7 @@ pub mod kafka_session;
 pub mod keys;
 pub mod listen;
 pub mod openapi;
+pub mod pki;
 pub mod rules;
 pub mod seed;
 pub mod server;

@@ -47,6 +47,8 @@ pub struct SandboxOptions {
     pub generation: crate::api::Generation,
     /// Console users who may log in (`--user NAME:PASSWORD`), as admins.
     pub users: Vec<super::auth::User>,
+    /// The Gateways listen with TLS under the sandbox's CA (`--kafka-tls`).
+    pub kafka_tls: bool,
 }
 
 impl SandboxOptions {
@@ -65,6 +67,7 @@ impl SandboxOptions {
             kafka_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             generation: crate::api::Generation::NEWEST,
             users: Vec::new(),
+            kafka_tls: false,
         }
     }
 }
@@ -77,6 +80,8 @@ pub(super) struct Shared {
     /// Decides the injected faults, from `fail_seed`.
     faults: std::sync::Mutex<rand::rngs::StdRng>,
     pub(super) users: super::auth::Users,
+    /// The CA of the TLS Gateways (`--kafka-tls`).
+    pub(super) pki: Option<super::pki::Authority>,
 }
 
 const ADMIN_ACTOR: &str = "admin@sandbox.local";
@@ -117,6 +122,8 @@ impl RunningSandbox {
 pub enum SandboxError {
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Pki(#[from] super::pki::PkiError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -127,6 +134,14 @@ pub enum SandboxError {
 /// Loads (or seeds and saves) the world, binds and serves in a task.
 pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
     let mut world = load_world(opts.state.as_deref(), &opts.clock)?;
+    world.kafka_tls = opts.kafka_tls;
+    let pki = match opts.kafka_tls {
+        true => Some(super::pki::Authority::load_or_create(
+            opts.state.as_deref().and_then(std::path::Path::parent),
+        )?),
+        false => None,
+    };
+    let tls = pki.as_ref().map(|p| p.server_config()).transpose()?;
     if world.adopt(opts.generation)
         && let Some(path) = &opts.state
     {
@@ -184,6 +199,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
         users: super::auth::Users::new(opts.users.clone()),
+        pki,
         opts,
         gateways: changes,
         faults: std::sync::Mutex::new(rand::SeedableRng::seed_from_u64(seed)),
@@ -191,7 +207,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     let (kafka, listeners) = match bound {
         Some(bound) => {
             let kafka = bound.listeners.clone();
-            (kafka, gateway::serve(bound, &shared, &shared.gateways))
+            (kafka, gateway::serve(bound, &shared, &shared.gateways, tls))
         }
         None => (Vec::new(), Vec::new()),
     };
@@ -263,6 +279,7 @@ fn router(shared: Arc<Shared>) -> Router {
         ("/public/console/v2/kafka-cluster/{name}", get(get_cluster)),
         ("/public/kafka/v2/cluster/{cluster}/topic", get(list_topics)),
         ("/sandbox/audit", get(audit)),
+        ("/sandbox/ca", get(ca)),
         ("/sandbox/gateway/{cluster}/{state}", put(set_gateway)),
     ];
     let mut api = Router::new();
@@ -398,6 +415,22 @@ impl Shared {
             )));
         }
         Ok(result)
+    }
+}
+
+/// `GET /sandbox/ca`: the CA of the TLS Gateways, PEM.
+async fn ca(State(s): State<Arc<Shared>>) -> Response {
+    match &s.pki {
+        Some(pki) => (
+            [(header::CONTENT_TYPE, "application/x-pem-file")],
+            pki.ca_pem.clone(),
+        )
+            .into_response(),
+        None => reject(Rejection::new(
+            404,
+            "The searched entity was not found",
+            "The Gateways listen without TLS: start the sandbox with --kafka-tls",
+        )),
     }
 }
 

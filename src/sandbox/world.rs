@@ -101,6 +101,9 @@ pub struct World {
     /// a setting of the run, not of the state.
     #[serde(skip)]
     pub generation: Generation,
+    /// The Gateways listen with TLS (`--kafka-tls`): also a setting.
+    #[serde(skip)]
+    pub kafka_tls: bool,
 }
 
 pub fn timestamp(t: DateTime<Utc>) -> String {
@@ -376,8 +379,13 @@ impl World {
             .map(|c| c.spec.bootstrap_servers.clone())
             .unwrap_or_default();
         let account = zone.spec.service_account_name().unwrap_or_default();
+        let protocol = if self.kafka_tls {
+            "SASL_SSL"
+        } else {
+            "SASL_PLAINTEXT"
+        };
         Ok(format!(
-            "bootstrap.servers={bootstrap}\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{account}' password='***************';\n"
+            "bootstrap.servers={bootstrap}\nsecurity.protocol={protocol}\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{account}' password='***************';\n"
         ))
     }
 

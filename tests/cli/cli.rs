@@ -211,6 +211,7 @@ async fn flags_where_they_belong() {
             "--fail-seed",
             "--help",
             "--kafka-listen",
+            "--kafka-tls",
             "--latency-ms",
             "--listen",
             "--state",

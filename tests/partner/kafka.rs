@@ -87,9 +87,19 @@ fn jaas(props: &str, field: &str) -> String {
 
 /// `kcat -L` with the file's settings: the topic names, or kcat's error.
 async fn kcat_list(props: &str, password: &str) -> Result<Vec<String>, String> {
+    kcat_list_with(props, password, &[]).await
+}
+
+/// The same with more `-X` settings (`ssl.ca.location=…`).
+async fn kcat_list_with(
+    props: &str,
+    password: &str,
+    extra: &[&str],
+) -> Result<Vec<String>, String> {
     // Async: the sandbox answers on this test's own runtime.
     let out = tokio::process::Command::new("kcat")
         .args(["-L", "-J", "-m", "5", "-b", get(props, "bootstrap.servers")])
+        .args(extra.iter().flat_map(|x| ["-X", x]))
         .args([
             "-X",
             &format!("security.protocol={}", get(props, "security.protocol")),
@@ -194,19 +204,30 @@ async fn kafka_python_lists_the_aliases() {
     ready_zone(&client, "pyzone").await;
     let zone = client.get_zone("pyzone").await.unwrap();
     let props = properties(&sb.base_url(), "pyzone").await;
+    let listed = kafka_python_list(&props, None).await;
+    assert_eq!(listed, aliases(&zone));
+    sb.shutdown().await;
+}
+
+/// kafka-python's admin client with the file's settings (and a CA for
+/// SASL_SSL): the topics it lists.
+async fn kafka_python_list(props: &str, ca: Option<&str>) -> Vec<String> {
     let script = r#"
 import sys
 from kafka import KafkaAdminClient
-a = KafkaAdminClient(bootstrap_servers=sys.argv[1], security_protocol="SASL_PLAINTEXT",
+tls = {"ssl_cafile": sys.argv[5]} if sys.argv[4] == "SASL_SSL" else {}
+a = KafkaAdminClient(bootstrap_servers=sys.argv[1], security_protocol=sys.argv[4],
     sasl_mechanism="PLAIN", sasl_plain_username=sys.argv[2], sasl_plain_password=sys.argv[3],
-    request_timeout_ms=5000)
+    request_timeout_ms=5000, **tls)
 print("\n".join(sorted(a.list_topics())))
 a.close()
 "#;
     let out = tokio::process::Command::new("python3")
-        .args(["-c", script, get(&props, "bootstrap.servers")])
-        .arg(jaas(&props, "username"))
-        .arg(jaas(&props, "password"))
+        .args(["-c", script, get(props, "bootstrap.servers")])
+        .arg(jaas(props, "username"))
+        .arg(jaas(props, "password"))
+        .arg(get(props, "security.protocol"))
+        .arg(ca.unwrap_or_default())
         .output()
         .await
         .unwrap();
@@ -215,11 +236,67 @@ a.close()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
-        .collect();
+        .collect()
+}
+
+/// PLAIN over TLS: the Gateways under the sandbox's CA (`--kafka-tls`),
+/// reached by kcat, kafka-python and `pz check` with that CA, and refused
+/// at the TLS step without it.
+#[tokio::test]
+async fn sasl_ssl_under_the_sandbox_ca() {
+    if !has_kcat() || !has_kafka_python() {
+        return;
+    }
+    let mut o = options();
+    o.kafka_tls = true;
+    let (sb, client) = start(o).await;
+    let base = sb.base_url();
+    ready_zone(&client, "tlszone").await;
+    let zone = client.get_zone("tlszone").await.unwrap();
+    let props = properties(&base, "tlszone").await;
+    assert_eq!(get(&props, "security.protocol"), "SASL_SSL");
+    let ca = reqwest::Client::new()
+        .get(format!("{base}/sandbox/ca"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
+    let dir = tempfile::tempdir().unwrap();
+    let ca_path = dir.path().join("ca.pem");
+    std::fs::write(&ca_path, &ca).unwrap();
+    let ca_file = ca_path.to_str().unwrap();
+    let secret = jaas(&props, "password");
+
+    let location = format!("ssl.ca.location={ca_file}");
+    assert_eq!(
+        kcat_list_with(&props, &secret, &[&location]).await,
+        Ok(aliases(&zone))
+    );
+    let untrusted = kcat_list(&props, &secret).await.unwrap_err();
+    assert!(
+        untrusted.to_lowercase().contains("certificate"),
+        "{untrusted}"
+    );
+
+    let listed = kafka_python_list(&props, Some(ca_file)).await;
     assert_eq!(listed, aliases(&zone));
+
+    let file = dir.path().join("config.properties");
+    std::fs::write(&file, &props).unwrap();
+    let f = file.to_str().unwrap();
+    let (code, report, stderr) =
+        check(&base, &["tlszone", "--properties", f, "--cacert", ca_file]).await;
+    assert_eq!(code, 0, "{report} {stderr}");
+    let (code, report, _) = check(&base, &["tlszone", "--properties", f]).await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(failed_step(&report).0, "tls", "{report}");
     sb.shutdown().await;
 }
 
