@@ -249,6 +249,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                 source: "the Console's kafka-configuration".into(),
                 expected: aliases,
                 cacert: None,
+                client_cert: None,
                 step_timeout: crate::kafka::check::STEP_TIMEOUT,
             };
             let progress = ctx.progress.clone();

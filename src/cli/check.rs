@@ -17,6 +17,8 @@ pub struct CheckArgs {
     pub properties: Option<PathBuf>,
     pub generate: bool,
     pub cacert: Option<PathBuf>,
+    /// `--cert`/`--key`: an MTLS partner's client certificate and key.
+    pub cert: Option<(PathBuf, PathBuf)>,
     pub json: bool,
 }
 
@@ -37,8 +39,20 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         Some(p) => Some(read(p, "the CA file")?),
         None => None,
     };
+    let client_cert = match &args.cert {
+        Some((c, k)) => Some((read(c, "the certificate")?, read(k, "the key")?)),
+        None => None,
+    };
     let zone = client.get_zone(&args.name).await?;
     let (settings, source) = match (&args.properties, args.generate) {
+        // An MTLS partner brings a certificate, not a secret: where and how
+        // to connect come from the Console.
+        (None, false) if client_cert.is_some() => {
+            let config = client.kafka_configuration(&args.name).await?;
+            let settings = properties::parse(&config)
+                .map_err(|e| anyhow::anyhow!("the Console's kafka-configuration: {e}"))?;
+            (settings, "the Console's kafka-configuration".to_string())
+        }
         (Some(path), false) => {
             let text = read(path, "the properties file")?;
             let text = String::from_utf8_lossy(&text);
@@ -75,7 +89,14 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         }
     };
     let account = zone.spec.service_account_name().unwrap_or_default();
-    if settings.username != account {
+    if settings.is_mtls() && client_cert.is_none() {
+        return Err(Usage(format!(
+            "{} uses mTLS (security.protocol=SSL): give the partner's certificate with --cert PEM --key PEM",
+            line(&args.name)
+        ))
+        .into());
+    }
+    if !settings.is_mtls() && settings.username != account {
         eprintln!(
             "pz: warning: the file's username '{}' is not {}'s service account '{}'",
             line(&settings.username),
@@ -88,7 +109,11 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         println!(
             "Checking {} as its partner would: '{}' at {}",
             line(&args.name),
-            line(&settings.username),
+            line(if settings.is_mtls() {
+                account
+            } else {
+                &settings.username
+            }),
             line(&settings.bootstrap.join(","))
         );
     }
@@ -98,6 +123,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         source,
         expected,
         cacert,
+        client_cert,
         step_timeout: check::STEP_TIMEOUT,
     };
     let started = std::time::Instant::now();

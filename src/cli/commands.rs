@@ -151,6 +151,8 @@ async fn execute(
             properties,
             generate,
             cacert,
+            cert,
+            key,
             output,
             ..
         } => {
@@ -159,6 +161,7 @@ async fn execute(
                 properties,
                 generate,
                 cacert,
+                cert: cert.zip(key),
                 json: output == Output::Json,
             };
             super::check::run(&backend, args).await

@@ -161,6 +161,12 @@ pub enum Command {
         /// A CA certificate (PEM) for a Gateway with a private CA.
         #[arg(long)]
         cacert: Option<PathBuf>,
+        /// The partner's client certificate (PEM), for an MTLS zone.
+        #[arg(long, requires = "key", value_name = "PEM")]
+        cert: Option<PathBuf>,
+        /// The key of --cert (PEM).
+        #[arg(long, requires = "cert", value_name = "PEM")]
+        key: Option<PathBuf>,
         #[arg(short, long, value_enum, default_value = "table")]
         output: Output,
         #[command(flatten)]

@@ -127,6 +127,8 @@ pub struct Plan {
     pub expected: Vec<String>,
     /// Extra trusted roots (PEM) for a Gateway with a private CA.
     pub cacert: Option<Vec<u8>>,
+    /// The partner's client certificate and key (PEM), for mTLS.
+    pub client_cert: Option<(Vec<u8>, Vec<u8>)>,
     pub step_timeout: Duration,
 }
 
@@ -179,7 +181,15 @@ pub async fn run(plan: Plan, mut progress: impl FnMut(&Step)) -> Report {
         .and_then(|s| split_host_port(s).map(|(h, _)| h.to_string()))
         .unwrap_or_default();
     let stream: Box<dyn Io> = if plan.settings.uses_tls() {
-        match tls(tcp, &host, plan.cacert.as_deref(), t).await {
+        match tls(
+            tcp,
+            &host,
+            plan.cacert.as_deref(),
+            plan.client_cert.as_ref(),
+            t,
+        )
+        .await
+        {
             Ok((s, detail)) => {
                 record(finish(StepKind::Tls, Ok(detail), started), &mut steps);
                 s
@@ -203,18 +213,22 @@ pub async fn run(plan: Plan, mut progress: impl FnMut(&Step)) -> Report {
     };
     let mut conn = Connection::new(stream);
 
-    // 4. SASL PLAIN.
+    // 4. SASL PLAIN (mTLS: the certificate was the identity).
     let started = Instant::now();
-    let versions = match bounded(t, sasl(&mut conn, &plan.settings)).await {
+    let mtls = plan.settings.is_mtls();
+    let authenticated = if mtls {
+        bounded(t, api_versions(&mut conn)).await
+    } else {
+        bounded(t, sasl(&mut conn, &plan.settings)).await
+    };
+    let versions = match authenticated {
         Ok(v) => {
-            record(
-                finish(
-                    StepKind::Sasl,
-                    Ok(format!("PLAIN accepted for '{}'", plan.settings.username)),
-                    started,
-                ),
-                &mut steps,
-            );
+            let detail = if mtls {
+                "not used: mTLS, the client certificate is the identity".to_string()
+            } else {
+                format!("PLAIN accepted for '{}'", plan.settings.username)
+            };
+            record(finish(StepKind::Sasl, Ok(detail), started), &mut steps);
             v
         }
         Err(e) => {
@@ -348,6 +362,7 @@ async fn tls(
     tcp: TcpStream,
     host: &str,
     cacert: Option<&[u8]>,
+    client_cert: Option<&(Vec<u8>, Vec<u8>)>,
     t: Duration,
 ) -> Result<(Box<dyn Io>, String), String> {
     use rustls::pki_types::pem::PemObject;
@@ -376,8 +391,23 @@ async fn tls(
     ))
     .with_safe_default_protocol_versions()
     .map_err(|e| e.to_string())?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    .with_root_certificates(roots);
+    let config = match client_cert {
+        None => config.with_no_client_auth(),
+        Some((cert, key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("--cert: not a PEM certificate: {e}"))?;
+            if chain.is_empty() {
+                return Err("--cert: no certificate in the file".into());
+            }
+            let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key)
+                .map_err(|e| format!("--key: not a PEM private key: {e}"))?;
+            config
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("--cert/--key: {e}"))?
+        }
+    };
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| format!("'{host}' is not a name TLS can verify"))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
@@ -421,17 +451,10 @@ fn wire(e: WireError) -> String {
     }
 }
 
-async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
+/// ApiVersions v0, which every broker answers, old and new.
+async fn api_versions<S: AsyncRead + AsyncWrite + Unpin>(
     conn: &mut Connection<S>,
-    settings: &ClientSettings,
 ) -> Result<Versions, String> {
-    if !settings.mechanism.eq_ignore_ascii_case("PLAIN") {
-        return Err(format!(
-            "sasl.mechanism is {}: Partner Zones use PLAIN",
-            settings.mechanism
-        ));
-    }
-    // Version 0 is answered by every broker, old and new.
     let versions = conn
         .call(&ApiVersionsRequest::default(), 0)
         .await
@@ -442,7 +465,20 @@ async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
             kafka_error(versions.error_code)
         ));
     }
-    let versions = Versions(versions);
+    Ok(Versions(versions))
+}
+
+async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut Connection<S>,
+    settings: &ClientSettings,
+) -> Result<Versions, String> {
+    if !settings.mechanism.eq_ignore_ascii_case("PLAIN") {
+        return Err(format!(
+            "sasl.mechanism is {}: Partner Zones use PLAIN",
+            settings.mechanism
+        ));
+    }
+    let versions = api_versions(conn).await?;
     let hv = versions
         .pick(ApiKey::SaslHandshake, SaslHandshakeRequest::VERSIONS.max, 1)
         .filter(|v| *v >= 1)

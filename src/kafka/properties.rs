@@ -14,6 +14,11 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
+    /// mTLS: no SASL, the client certificate says who the partner is.
+    pub fn is_mtls(&self) -> bool {
+        self.security_protocol.eq_ignore_ascii_case("SSL")
+    }
+
     pub fn uses_tls(&self) -> bool {
         self.security_protocol.eq_ignore_ascii_case("SASL_SSL")
             || self.security_protocol.eq_ignore_ascii_case("SSL")
@@ -74,6 +79,16 @@ pub fn parse(text: &str) -> Result<ClientSettings, String> {
     let security_protocol = get(text, "security.protocol")
         .unwrap_or("PLAINTEXT")
         .to_string();
+    if security_protocol.eq_ignore_ascii_case("SSL") {
+        // mTLS: the client certificate is the identity; no SASL.
+        return Ok(ClientSettings {
+            bootstrap,
+            security_protocol,
+            mechanism: String::new(),
+            username: String::new(),
+            password: Secret::default(),
+        });
+    }
     let mechanism = get(text, "sasl.mechanism").unwrap_or("GSSAPI").to_string();
     let jaas = get(text, "sasl.jaas.config").ok_or("no sasl.jaas.config")?;
     let username = jaas_option(jaas, "username").ok_or("sasl.jaas.config has no username")?;

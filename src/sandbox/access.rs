@@ -132,6 +132,37 @@ impl World {
         })
     }
 
+    /// The partner of an MTLS zone, known by the common name of its client
+    /// certificate (the sandbox CA's: the TLS handshake checked that).
+    pub fn certificate_access(&self, cluster: &str, common_name: &str) -> Result<Access, Refusal> {
+        let found = self.zones.iter().find(|(_, s)| {
+            s.zone.spec.cluster == cluster
+                && s.zone.spec.service_account_name() == Some(common_name)
+        });
+        let Some((name, stored)) = found else {
+            return Err(Refusal::UnknownUser(common_name.into()));
+        };
+        if stored.zone.spec.auth_type() != "MTLS" {
+            return Err(Refusal::WrongSecret {
+                user: common_name.into(),
+                why: format!(
+                    "the Partner Zone '{name}' authenticates with {}, not a client certificate",
+                    stored.zone.spec.auth_type()
+                ),
+            });
+        }
+        if stored.zone.metadata.status != Some(crate::api::ZoneStatus::Ready) {
+            return Err(Refusal::WrongSecret {
+                user: common_name.into(),
+                why: format!("the Partner Zone '{name}' is not deployed (not READY)"),
+            });
+        }
+        Ok(Access {
+            zone: name.clone(),
+            service_account: common_name.into(),
+        })
+    }
+
     /// The topics a zone's partner sees, in the zone's order: each alias
     /// (a topic shared twice appears twice) with its backing topic's
     /// partition count. Empty if the zone is gone.

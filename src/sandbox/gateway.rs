@@ -155,7 +155,30 @@ async fn run(
                                 )
                                 .await;
                                 match shaken {
-                                    Ok(Ok(tls)) => kafka_session::serve(tls, gw, peer, slot).await,
+                                    Ok(Ok(tls)) => {
+                                        // A client certificate (the CA's: the
+                                        // handshake checked it) is an MTLS partner.
+                                        let cn = tls
+                                            .get_ref()
+                                            .1
+                                            .peer_certificates()
+                                            .and_then(|c| c.first())
+                                            .and_then(|c| super::pki::common_name(c));
+                                        let access = match cn {
+                                            None => None,
+                                            Some(cn) => {
+                                                let world = gw.shared.settled_world().await;
+                                                match world.certificate_access(&gw.cluster, &cn) {
+                                                    Ok(a) => Some(a),
+                                                    Err(why) => {
+                                                        tracing::info!(%peer, gateway = gw.cluster, "client certificate refused: {why}");
+                                                        return;
+                                                    }
+                                                }
+                                            }
+                                        };
+                                        kafka_session::serve_as(tls, gw, peer, slot, access).await
+                                    }
                                     Ok(Err(e)) => tracing::info!(%peer, "TLS handshake failed: {e}"),
                                     Err(_) => tracing::info!(%peer, "no TLS handshake in time: closed"),
                                 }

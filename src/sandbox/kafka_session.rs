@@ -142,12 +142,27 @@ async fn next_frame<S: AsyncRead + Unpin>(
 
 /// Serves one connection until the client leaves or breaks the protocol.
 pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-    mut stream: S,
+    stream: S,
     gw: Gateway,
     peer: SocketAddr,
     slot: Admitted,
 ) {
-    let mut state = Sasl::Start;
+    serve_as(stream, gw, peer, slot, None).await
+}
+
+/// The same for a connection already authenticated (an MTLS partner's
+/// client certificate): no SASL is asked.
+pub(super) async fn serve_as<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    gw: Gateway,
+    peer: SocketAddr,
+    slot: Admitted,
+    access: Option<Access>,
+) {
+    let mut state = match access {
+        Some(a) => Sasl::Done(a),
+        None => Sasl::Start,
+    };
     let mut phase = Phase {
         deadline: tokio::time::Instant::now() + HANDSHAKE,
         slot: Some(slot),

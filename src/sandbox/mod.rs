@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod clock;
+pub mod controls;
 pub mod gateway;
 pub mod kafka_session;
 pub mod keys;

@@ -152,6 +152,13 @@ impl Authority {
     }
 }
 
+/// The common name of a client certificate (DER): who an MTLS partner is.
+pub fn common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let cn = cert.subject().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +179,8 @@ mod tests {
         let (cert, key) = b.issue(&[], "acme-logistics", true).unwrap();
         assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(key.contains("PRIVATE KEY"));
+        use rustls::pki_types::pem::PemObject;
+        let der = rustls::pki_types::CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
+        assert_eq!(common_name(&der).as_deref(), Some("acme-logistics"));
     }
 }

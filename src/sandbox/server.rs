@@ -17,6 +17,7 @@ use axum::routing::{get, post, put};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use super::controls;
 use super::gateway::{self, KafkaListener};
 use super::store;
 use super::world::{Rejection, World};
@@ -76,7 +77,7 @@ pub(super) struct Shared {
     world: Mutex<World>,
     pub(super) opts: SandboxOptions,
     /// Bumped when a Gateway goes up or down; its listener follows.
-    gateways: tokio::sync::watch::Sender<u64>,
+    pub(super) gateways: tokio::sync::watch::Sender<u64>,
     /// Decides the injected faults, from `fail_seed`.
     faults: std::sync::Mutex<rand::rngs::StdRng>,
     pub(super) users: super::auth::Users,
@@ -278,9 +279,16 @@ fn router(shared: Arc<Shared>) -> Router {
         ("/public/console/v2/kafka-cluster", get(list_clusters)),
         ("/public/console/v2/kafka-cluster/{name}", get(get_cluster)),
         ("/public/kafka/v2/cluster/{cluster}/topic", get(list_topics)),
-        ("/sandbox/audit", get(audit)),
-        ("/sandbox/ca", get(ca)),
-        ("/sandbox/gateway/{cluster}/{state}", put(set_gateway)),
+        ("/sandbox/audit", get(controls::audit)),
+        ("/sandbox/ca", get(controls::ca)),
+        (
+            "/sandbox/partner-zone/{name}/certificate",
+            post(controls::certificate),
+        ),
+        (
+            "/sandbox/gateway/{cluster}/{state}",
+            put(controls::set_gateway),
+        ),
     ];
     let mut api = Router::new();
     for (path, method) in routes {
@@ -355,7 +363,7 @@ async fn inject_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -
     next.run(req).await
 }
 
-fn check_name(name: &str) -> Result<(), Rejection> {
+pub(super) fn check_name(name: &str) -> Result<(), Rejection> {
     if is_valid_name(name) {
         Ok(())
     } else {
@@ -391,7 +399,7 @@ impl Shared {
         self.world.lock().await.gateway_down.contains(cluster)
     }
 
-    async fn with_world<T>(
+    pub(super) async fn with_world<T>(
         &self,
         mutates: bool,
         f: impl FnOnce(&mut World) -> Result<T, Rejection>,
@@ -415,22 +423,6 @@ impl Shared {
             )));
         }
         Ok(result)
-    }
-}
-
-/// `GET /sandbox/ca`: the CA of the TLS Gateways, PEM.
-async fn ca(State(s): State<Arc<Shared>>) -> Response {
-    match &s.pki {
-        Some(pki) => (
-            [(header::CONTENT_TYPE, "application/x-pem-file")],
-            pki.ca_pem.clone(),
-        )
-            .into_response(),
-        None => reject(Rejection::new(
-            404,
-            "The searched entity was not found",
-            "The Gateways listen without TLS: start the sandbox with --kafka-tls",
-        )),
     }
 }
 
@@ -569,49 +561,6 @@ async fn get_cluster(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> 
 async fn list_topics(State(s): State<Arc<Shared>>, Path(cluster): Path<String>) -> Response {
     match s
         .with_world(false, |w| w.topics_of(&cluster).map(json))
-        .await
-    {
-        Ok(r) | Err(r) => r,
-    }
-}
-
-/// Sandbox only: the audit log (not part of the Console contract).
-async fn audit(State(s): State<Arc<Shared>>) -> Response {
-    match s.with_world(false, |w| Ok(json(&w.audit))).await {
-        Ok(r) | Err(r) => r,
-    }
-}
-
-/// Sandbox only: `PUT /sandbox/gateway/{cluster}/up|down` marks a Gateway
-/// healthy or down, so FAILED deployments can be shown and tested.
-async fn set_gateway(
-    State(s): State<Arc<Shared>>,
-    Path((cluster, state)): Path<(String, String)>,
-) -> Response {
-    let down = match state.as_str() {
-        "up" => false,
-        "down" => true,
-        _ => {
-            return reject(Rejection::new(
-                400,
-                "The request is not valid",
-                "use /sandbox/gateway/{cluster}/up or /down",
-            ));
-        }
-    };
-    match s
-        .with_world(true, |w| {
-            if w.set_gateway_down(&cluster, down) {
-                s.gateways.send_modify(|n| *n += 1);
-                Ok(StatusCode::OK.into_response())
-            } else {
-                Err(Rejection::new(
-                    404,
-                    "The searched entity was not found",
-                    format!("There is no cluster named '{cluster}'"),
-                ))
-            }
-        })
         .await
     {
         Ok(r) | Err(r) => r,

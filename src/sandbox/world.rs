@@ -379,14 +379,24 @@ impl World {
             .map(|c| c.spec.bootstrap_servers.clone())
             .unwrap_or_default();
         let account = zone.spec.service_account_name().unwrap_or_default();
-        let protocol = if self.kafka_tls {
+        let sasl = if self.kafka_tls {
             "SASL_SSL"
         } else {
             "SASL_PLAINTEXT"
         };
-        Ok(format!(
-            "bootstrap.servers={bootstrap}\nsecurity.protocol={protocol}\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{account}' password='***************';\n"
-        ))
+        Ok(match zone.spec.auth_type() {
+            // The partner's client certificate is its identity.
+            "MTLS" => format!(
+                "bootstrap.servers={bootstrap}\nsecurity.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=<the Gateway's CA, PEM>\nssl.keystore.type=PEM\nssl.keystore.location=<your certificate for '{account}' and its key, PEM>\n"
+            ),
+            // Tokens from the partner's own identity provider, `sub` = the account.
+            "OAUTHBEARER" => format!(
+                "bootstrap.servers={bootstrap}\nsecurity.protocol={sasl}\nsasl.mechanism=OAUTHBEARER\nsasl.oauthbearer.token.endpoint.url=<your identity provider's token endpoint>\nsasl.login.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId='<client id>' clientSecret='<client secret>';\n"
+            ),
+            _ => format!(
+                "bootstrap.servers={bootstrap}\nsecurity.protocol={sasl}\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='{account}' password='***************';\n"
+            ),
+        })
     }
 
     fn record(&mut self, kind: &str, actor: &str, zone: &str, now: DateTime<Utc>) {

@@ -96,20 +96,22 @@ async fn kcat_list_with(
     password: &str,
     extra: &[&str],
 ) -> Result<Vec<String>, String> {
+    let mut settings: Vec<String> = extra.iter().map(|x| x.to_string()).collect();
+    settings.extend([
+        format!("security.protocol={}", get(props, "security.protocol")),
+        format!("sasl.mechanism={}", get(props, "sasl.mechanism")),
+        format!("sasl.username={}", jaas(props, "username")),
+        format!("sasl.password={password}"),
+    ]);
+    kcat_topics(get(props, "bootstrap.servers"), &settings).await
+}
+
+/// `kcat -L -b BOOTSTRAP -X SETTING…`: the topic names, or kcat's error.
+async fn kcat_topics(bootstrap: &str, settings: &[String]) -> Result<Vec<String>, String> {
     // Async: the sandbox answers on this test's own runtime.
     let out = tokio::process::Command::new("kcat")
-        .args(["-L", "-J", "-m", "5", "-b", get(props, "bootstrap.servers")])
-        .args(extra.iter().flat_map(|x| ["-X", x]))
-        .args([
-            "-X",
-            &format!("security.protocol={}", get(props, "security.protocol")),
-        ])
-        .args([
-            "-X",
-            &format!("sasl.mechanism={}", get(props, "sasl.mechanism")),
-        ])
-        .args(["-X", &format!("sasl.username={}", jaas(props, "username"))])
-        .args(["-X", &format!("sasl.password={password}")])
+        .args(["-L", "-J", "-m", "5", "-b", bootstrap])
+        .args(settings.iter().flat_map(|x| ["-X", x.as_str()]))
         .output()
         .await
         .unwrap();
@@ -242,6 +244,19 @@ a.close()
         .collect()
 }
 
+/// The sandbox's CA (`GET /sandbox/ca`), PEM.
+async fn sandbox_ca(base: &str) -> String {
+    reqwest::Client::new()
+        .get(format!("{base}/sandbox/ca"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// PLAIN over TLS: the Gateways under the sandbox's CA (`--kafka-tls`),
 /// reached by kcat, kafka-python and `pz check` with that CA, and refused
 /// at the TLS step without it.
@@ -258,15 +273,7 @@ async fn sasl_ssl_under_the_sandbox_ca() {
     let zone = client.get_zone("tlszone").await.unwrap();
     let props = properties(&base, "tlszone").await;
     assert_eq!(get(&props, "security.protocol"), "SASL_SSL");
-    let ca = reqwest::Client::new()
-        .get(format!("{base}/sandbox/ca"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ca = sandbox_ca(&base).await;
     assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
     let dir = tempfile::tempdir().unwrap();
     let ca_path = dir.path().join("ca.pem");
@@ -297,6 +304,130 @@ async fn sasl_ssl_under_the_sandbox_ca() {
     let (code, report, _) = check(&base, &["tlszone", "--properties", f]).await;
     assert_eq!(code, 1, "{report}");
     assert_eq!(failed_step(&report).0, "tls", "{report}");
+    sb.shutdown().await;
+}
+
+/// `kcat -L` over SSL with a client certificate: the topics, or its error.
+async fn kcat_mtls(
+    bootstrap: &str,
+    ca: &str,
+    cert: &str,
+    key: &str,
+) -> Result<Vec<String>, String> {
+    let settings = [
+        "security.protocol=SSL".to_string(),
+        format!("ssl.ca.location={ca}"),
+        format!("ssl.certificate.location={cert}"),
+        format!("ssl.key.location={key}"),
+    ];
+    kcat_topics(bootstrap, &settings).await
+}
+
+/// mTLS: the partner's client certificate from the sandbox CA is its
+/// identity (no SASL); kcat and `pz check --cert --key` get in with it, a
+/// certificate of another zone sees that zone's topics (the check fails
+/// at topics), one from another CA is refused at TLS.
+#[tokio::test]
+async fn mtls_with_a_client_certificate_from_the_sandbox_ca() {
+    if !has_kcat() {
+        return;
+    }
+    let mut o = options();
+    o.kafka_tls = true;
+    let (sb, client) = start(o).await;
+    let base = sb.base_url();
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let mut issued = Vec::new();
+    for name in ["mtlszone", "mtlsother"] {
+        let mut z = zone(name, "gateway-prod");
+        z.spec.service_account = None;
+        z.spec.authentication_mode = Some(pz::api::AuthenticationMode {
+            kind: "MTLS".into(),
+            service_account: Some(format!("sa-{name}")),
+            extra: Default::default(),
+        });
+        if name == "mtlsother" {
+            z.spec.topics.truncate(1);
+        }
+        apply_ready(&client, &z).await;
+        let pair: serde_json::Value = http
+            .post(format!("{base}/sandbox/partner-zone/{name}/certificate"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        issued.push((
+            write(
+                &format!("{name}.pem"),
+                pair["certificate"].as_str().unwrap(),
+            ),
+            write(&format!("{name}.key"), pair["privateKey"].as_str().unwrap()),
+        ));
+    }
+    let ca = write("ca.pem", &sandbox_ca(&base).await);
+    let config = client.kafka_configuration("mtlszone").await.unwrap();
+    assert!(config.contains("security.protocol=SSL"), "{config}");
+    let bootstrap = get(&config, "bootstrap.servers").to_string();
+    let zone = client.get_zone("mtlszone").await.unwrap();
+
+    let (cert, key) = &issued[0];
+    assert_eq!(
+        kcat_mtls(&bootstrap, &ca, cert, key).await,
+        Ok(aliases(&zone))
+    );
+    let (code, report, stderr) = check(
+        &base,
+        &["mtlszone", "--cert", cert, "--key", key, "--cacert", &ca],
+    )
+    .await;
+    assert_eq!(code, 0, "{report} {stderr}");
+
+    // Another zone's certificate: in, but as that zone.
+    let (other_cert, other_key) = &issued[1];
+    let theirs = kcat_mtls(&bootstrap, &ca, other_cert, other_key)
+        .await
+        .unwrap();
+    assert_ne!(theirs, aliases(&zone));
+    let (code, report, _) = check(
+        &base,
+        &[
+            "mtlszone", "--cert", other_cert, "--key", other_key, "--cacert", &ca,
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(failed_step(&report).0, "topics", "{report}");
+
+    // A certificate from another CA: refused at TLS.
+    let stranger_key = rcgen::KeyPair::generate().unwrap();
+    let stranger = rcgen::CertificateParams::new(Vec::<String>::new())
+        .unwrap()
+        .self_signed(&stranger_key)
+        .unwrap();
+    let s_cert = write("stranger.pem", &stranger.pem());
+    let s_key = write("stranger.key", &stranger_key.serialize_pem());
+    assert!(kcat_mtls(&bootstrap, &ca, &s_cert, &s_key).await.is_err());
+    let (code, report, _) = check(
+        &base,
+        &[
+            "mtlszone", "--cert", &s_cert, "--key", &s_key, "--cacert", &ca,
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        ["tls", "sasl"].contains(&failed_step(&report).0.as_str()),
+        "{report}"
+    );
     sb.shutdown().await;
 }
 
