@@ -119,6 +119,16 @@ impl World {
                 .unwrap_or_else(|| exp.to_string());
             return Err(Refusal::Expired(at));
         }
+        if zone.spec.auth_type() != "PLAIN" {
+            return Err(Refusal::WrongSecret {
+                user: user.into(),
+                why: format!(
+                    "the Partner Zone '{}' authenticates with {}, not SASL PLAIN",
+                    claims.zone,
+                    zone.spec.auth_type()
+                ),
+            });
+        }
         let status = zone.metadata.status.clone().unwrap_or(ZoneStatus::Pending);
         if status != ZoneStatus::Ready {
             return Err(Refusal::NotDeployed {

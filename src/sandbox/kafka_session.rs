@@ -63,7 +63,10 @@ enum Sasl {
     Start,
     /// After a v0 handshake the client sends the PLAIN token bare.
     HandshakeV0,
-    HandshakeV1,
+    /// After a v1 handshake: SaslAuthenticate, OAUTHBEARER or PLAIN.
+    HandshakeV1 {
+        oauth: bool,
+    },
     Done(Access),
 }
 
@@ -242,27 +245,39 @@ async fn answer(mut frame: Bytes, state: &mut Sasl, gw: &Gateway) -> Result<Repl
         (ApiKey::SaslHandshake, Sasl::Start) => {
             bounded::<SaslHandshakeRequest>(&frame, version)?;
             let req = SaslHandshakeRequest::decode(&mut frame, version).map_err(refused)?;
-            let plain = req.mechanism.as_str() == "PLAIN";
+            let mechanism = req.mechanism.as_str();
+            let plain = mechanism == "PLAIN";
+            // OAUTHBEARER needs SaslAuthenticate (a v1 handshake).
+            let oauth = mechanism == "OAUTHBEARER" && version >= 1;
             let body = SaslHandshakeResponse::default()
-                .with_error_code(if plain {
+                .with_error_code(if plain || oauth {
                     0
                 } else {
                     ResponseError::UnsupportedSaslMechanism.code()
                 })
-                .with_mechanisms(vec![StrBytes::from_static_str("PLAIN")]);
-            if plain {
+                .with_mechanisms(vec![
+                    StrBytes::from_static_str("PLAIN"),
+                    StrBytes::from_static_str("OAUTHBEARER"),
+                ]);
+            if plain || oauth {
                 *state = if version == 0 {
                     Sasl::HandshakeV0
                 } else {
-                    Sasl::HandshakeV1
+                    Sasl::HandshakeV1 { oauth }
                 };
             }
             encode_response(api, version, correlation_id, &body)?
         }
-        (ApiKey::SaslAuthenticate, Sasl::HandshakeV1) => {
+        (ApiKey::SaslAuthenticate, Sasl::HandshakeV1 { oauth }) => {
+            let oauth = *oauth;
             bounded::<SaslAuthenticateRequest>(&frame, version)?;
             let req = SaslAuthenticateRequest::decode(&mut frame, version).map_err(refused)?;
-            let (body, result) = match authenticate(gw, &req.auth_bytes).await {
+            let checked = if oauth {
+                authenticate_bearer(gw, &req.auth_bytes).await
+            } else {
+                authenticate(gw, &req.auth_bytes).await
+            };
+            let (body, result) = match checked {
                 Ok(access) => (SaslAuthenticateResponse::default(), Ok(access)),
                 Err(why) => (
                     SaslAuthenticateResponse::default()
@@ -330,6 +345,14 @@ async fn authenticate(gw: &Gateway, token: &[u8]) -> Result<Access, String> {
     world
         .authenticate(&gw.cluster, &user, &password, gw.shared.now())
         .map_err(|r| r.to_string())
+}
+
+/// SASL OAUTHBEARER: the bearer token of the client's first message,
+/// checked by the world (`sandbox::oauth`).
+async fn authenticate_bearer(gw: &Gateway, message: &[u8]) -> Result<Access, String> {
+    let bearer = super::oauth::bearer_of(message).ok_or("not an OAUTHBEARER message")?;
+    let world = gw.shared.settled_world().await;
+    world.bearer_access(&gw.cluster, &bearer, gw.shared.now())
 }
 
 fn api_versions(error_code: i16) -> ApiVersionsResponse {

@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod kafka_session;
 pub mod keys;
 pub mod listen;
+pub mod oauth;
 pub mod openapi;
 pub mod pki;
 pub mod rules;

@@ -289,6 +289,10 @@ fn router(shared: Arc<Shared>) -> Router {
             "/sandbox/gateway/{cluster}/{state}",
             put(controls::set_gateway),
         ),
+        (
+            "/sandbox/partner-zone/{name}/oauth-client",
+            post(super::oauth::oauth_client),
+        ),
     ];
     let mut api = Router::new();
     for (path, method) in routes {
@@ -310,6 +314,8 @@ fn router(shared: Arc<Shared>) -> Router {
         ));
     let open = Router::new()
         .route("/api/login", post(super::auth::login))
+        // The partners' identity provider: no admin key.
+        .route("/sandbox/oauth/token", post(super::oauth::token_endpoint))
         .route("/api/public/docs/docs.yaml", get(openapi))
         .route("/public/docs/docs.yaml", get(openapi));
     open.merge(api)

@@ -22,6 +22,16 @@ impl SigningKey {
     fn key(&self) -> hmac::Key {
         hmac::Key::new(hmac::HMAC_SHA256, &self.0)
     }
+
+    /// A key of its own for `purpose` (the OAuth tokens), so that a token of
+    /// one kind never passes for another (a PLAIN secret as a bearer token).
+    pub fn derive(&self, purpose: &str) -> SigningKey {
+        SigningKey(
+            hmac::sign(&self.key(), purpose.as_bytes())
+                .as_ref()
+                .to_vec(),
+        )
+    }
 }
 
 impl Default for SigningKey {

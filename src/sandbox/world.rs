@@ -97,6 +97,10 @@ pub struct World {
     /// Signs the secrets issued (`sandbox::token`); made at seeding.
     #[serde(default)]
     pub signing_key: SigningKey,
+    /// The OAuth clients issued to OAUTHBEARER partners (`oauth`): never
+    /// their secret, its SHA-256.
+    #[serde(default)]
+    pub oauth_clients: Vec<super::oauth::OAuthClient>,
     /// The Console generation emulated (`pz sandbox --console-version`):
     /// a setting of the run, not of the state.
     #[serde(skip)]

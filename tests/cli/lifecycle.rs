@@ -52,15 +52,7 @@ async fn pending_then_ready_or_failed_and_updates_go_back_through_pending() {
     );
 
     // Audit: create twice, update once.
-    let audit: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/sandbox/audit", sb.base_url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit = sandbox_call(reqwest::Method::GET, &sb.base_url(), "/sandbox/audit").await;
     let kinds: Vec<&str> = audit
         .as_array()
         .unwrap()

@@ -310,3 +310,17 @@ async fn pz_run(
         stderr: String::from_utf8_lossy(&out.stderr).into(),
     }
 }
+
+/// A sandbox-only endpoint (`/sandbox/...`) called with the admin key: its
+/// JSON answer.
+pub async fn sandbox_call(method: reqwest::Method, base: &str, path: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

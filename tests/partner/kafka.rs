@@ -244,6 +244,25 @@ a.close()
         .collect()
 }
 
+/// A sandbox whose Gateways listen with TLS (`--kafka-tls`).
+async fn start_tls() -> (RunningSandbox, Client) {
+    let mut o = options();
+    o.kafka_tls = true;
+    start(o).await
+}
+
+/// The test zone authenticating with `kind` as `account` (Console 1.34+).
+fn zone_of_mode(name: &str, kind: &str, account: &str) -> pz::api::PartnerZone {
+    let mut z = zone(name, "gateway-prod");
+    z.spec.service_account = None;
+    z.spec.authentication_mode = Some(pz::api::AuthenticationMode {
+        kind: kind.into(),
+        service_account: Some(account.into()),
+        extra: Default::default(),
+    });
+    z
+}
+
 /// The sandbox's CA (`GET /sandbox/ca`), PEM.
 async fn sandbox_ca(base: &str) -> String {
     reqwest::Client::new()
@@ -265,9 +284,7 @@ async fn sasl_ssl_under_the_sandbox_ca() {
     if !has_kcat() || !has_kafka_python() {
         return;
     }
-    let mut o = options();
-    o.kafka_tls = true;
-    let (sb, client) = start(o).await;
+    let (sb, client) = start_tls().await;
     let base = sb.base_url();
     ready_zone(&client, "tlszone").await;
     let zone = client.get_zone("tlszone").await.unwrap();
@@ -332,11 +349,8 @@ async fn mtls_with_a_client_certificate_from_the_sandbox_ca() {
     if !has_kcat() {
         return;
     }
-    let mut o = options();
-    o.kafka_tls = true;
-    let (sb, client) = start(o).await;
+    let (sb, client) = start_tls().await;
     let base = sb.base_url();
-    let http = reqwest::Client::new();
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
         let p = dir.path().join(name);
@@ -345,26 +359,13 @@ async fn mtls_with_a_client_certificate_from_the_sandbox_ca() {
     };
     let mut issued = Vec::new();
     for name in ["mtlszone", "mtlsother"] {
-        let mut z = zone(name, "gateway-prod");
-        z.spec.service_account = None;
-        z.spec.authentication_mode = Some(pz::api::AuthenticationMode {
-            kind: "MTLS".into(),
-            service_account: Some(format!("sa-{name}")),
-            extra: Default::default(),
-        });
+        let mut z = zone_of_mode(name, "MTLS", &format!("sa-{name}"));
         if name == "mtlsother" {
             z.spec.topics.truncate(1);
         }
         apply_ready(&client, &z).await;
-        let pair: serde_json::Value = http
-            .post(format!("{base}/sandbox/partner-zone/{name}/certificate"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let path = format!("/sandbox/partner-zone/{name}/certificate");
+        let pair = sandbox_call(reqwest::Method::POST, &base, &path).await;
         issued.push((
             write(
                 &format!("{name}.pem"),
@@ -428,6 +429,121 @@ async fn mtls_with_a_client_certificate_from_the_sandbox_ca() {
         ["tls", "sasl"].contains(&failed_step(&report).0.as_str()),
         "{report}"
     );
+    sb.shutdown().await;
+}
+
+/// OAUTHBEARER over TLS: the client-credentials grant at the sandbox's
+/// token endpoint (a wrong secret gets a 401), the token in
+/// kafka-python's OAUTHBEARER login lists the zone's aliases; kcat's
+/// unsecured (unsigned) token is refused.
+#[tokio::test]
+async fn oauthbearer_with_the_sandbox_token_endpoint() {
+    if !has_kcat() {
+        return;
+    }
+    let (sb, client) = start_tls().await;
+    let base = sb.base_url();
+    apply_ready(
+        &client,
+        &zone_of_mode("oauthzone", "OAUTHBEARER", "oauth-sub"),
+    )
+    .await;
+    let zone = client.get_zone("oauthzone").await.unwrap();
+    let config = client.kafka_configuration("oauthzone").await.unwrap();
+    assert!(config.contains("sasl.mechanism=OAUTHBEARER"), "{config}");
+    let oauth = sandbox_call(
+        reqwest::Method::POST,
+        &base,
+        "/sandbox/partner-zone/oauthzone/oauth-client",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, sandbox_ca(&base).await).unwrap();
+    let bootstrap = get(&config, "bootstrap.servers").to_string();
+    // The client-credentials grant, as a partner's client does it.
+    let grant = |secret: &str| {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", oauth["clientId"].as_str().unwrap()),
+            ("client_secret", secret),
+        ];
+        let endpoint = oauth["tokenEndpoint"].as_str().unwrap().to_string();
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        async move {
+            reqwest::Client::new()
+                .post(endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let wrong = grant("wrong").await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    let answer: serde_json::Value = grant(oauth["clientSecret"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["token_type"], "Bearer");
+    let token = answer["access_token"].as_str().unwrap().to_string();
+    // kafka-python presents it in SASL OAUTHBEARER, over TLS.
+    if has_kafka_python() {
+        let script = r#"
+import sys
+from kafka import KafkaAdminClient
+try:
+    from kafka.sasl.oauth import AbstractTokenProvider
+except ImportError:  # kafka-python 3
+    from kafka.net.sasl.oauth import AbstractTokenProvider
+boot, ca, token = sys.argv[1:4]
+class Provider(AbstractTokenProvider):
+    def token(self):
+        return token
+a = KafkaAdminClient(bootstrap_servers=boot, security_protocol="SASL_SSL", ssl_cafile=ca,
+    sasl_mechanism="OAUTHBEARER", sasl_oauth_token_provider=Provider(), request_timeout_ms=5000)
+print("\n".join(sorted(a.list_topics())))
+a.close()
+"#;
+        let out = tokio::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .args([bootstrap.clone(), ca.display().to_string(), token.clone()])
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(listed, aliases(&zone));
+    }
+    // kcat's unsecured token (librdkafka signs nothing): refused.
+    let unsigned = [
+        "security.protocol=SASL_SSL".to_string(),
+        format!("ssl.ca.location={}", ca.display()),
+        "sasl.mechanism=OAUTHBEARER".to_string(),
+        "sasl.oauthbearer.config=principal=oauth-sub".to_string(),
+        "enable.sasl.oauthbearer.unsecure.jwt=true".to_string(),
+    ];
+    let refused = kcat_topics(&bootstrap, &unsigned).await.unwrap_err();
+    assert!(refused.contains("not one the sandbox signed"), "{refused}");
     sb.shutdown().await;
 }
 
