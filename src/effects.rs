@@ -250,6 +250,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                 expected: aliases,
                 cacert: None,
                 client_cert: None,
+                bearer: None,
                 step_timeout: crate::kafka::check::STEP_TIMEOUT,
             };
             let progress = ctx.progress.clone();

@@ -19,7 +19,80 @@ pub struct CheckArgs {
     pub cacert: Option<PathBuf>,
     /// `--cert`/`--key`: an MTLS partner's client certificate and key.
     pub cert: Option<(PathBuf, PathBuf)>,
+    /// An OAUTHBEARER partner's token, or how to get one.
+    pub oauth: Option<OAuth>,
     pub json: bool,
+}
+
+/// Where an OAUTHBEARER partner's token comes from.
+pub enum OAuth {
+    Token(crate::secret::Secret),
+    /// The client-credentials grant at the identity provider.
+    ClientCredentials {
+        endpoint: String,
+        client_id: String,
+        secret_file: PathBuf,
+    },
+}
+
+/// The token of `oauth`: given, or asked of the identity provider as the
+/// partner's client does (`grant_type=client_credentials`, the client in
+/// the form). Prints how long the grant took.
+async fn bearer(
+    oauth: &OAuth,
+    cacert: Option<&[u8]>,
+    json: bool,
+) -> anyhow::Result<crate::secret::Secret> {
+    let (endpoint, client_id, secret_file) = match oauth {
+        OAuth::Token(t) => return Ok(t.clone()),
+        OAuth::ClientCredentials {
+            endpoint,
+            client_id,
+            secret_file,
+        } => (endpoint, client_id, secret_file),
+    };
+    let secret = String::from_utf8_lossy(&read(secret_file, "the client secret file")?)
+        .trim()
+        .to_string();
+    let mut http = reqwest::Client::builder().timeout(check::STEP_TIMEOUT);
+    if let Some(pem) = cacert {
+        for cert in reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default() {
+            http = http.add_root_certificate(cert);
+        }
+    }
+    let started = std::time::Instant::now();
+    let answer = http
+        .build()?
+        .post(endpoint)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("the token endpoint {}: {e}", line(endpoint)))?;
+    let status = answer.status();
+    let body: serde_json::Value = answer.json().await.unwrap_or_default();
+    let token = body["access_token"]
+        .as_str()
+        .filter(|_| status.is_success());
+    let Some(token) = token else {
+        anyhow::bail!(
+            "the token endpoint {} refused the client '{}': {status} {}",
+            line(endpoint),
+            line(client_id),
+            line(body["error"].as_str().unwrap_or_default())
+        );
+    };
+    if !json {
+        println!(
+            "  token: from {} in {} ms",
+            line(endpoint),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(crate::secret::Secret::new(token))
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
@@ -39,6 +112,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         Some(p) => Some(read(p, "the CA file")?),
         None => None,
     };
+    let bring_own = args.cert.is_some() || args.oauth.is_some();
     let client_cert = match &args.cert {
         Some((c, k)) => Some((read(c, "the certificate")?, read(k, "the key")?)),
         None => None,
@@ -47,7 +121,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
     let (settings, source) = match (&args.properties, args.generate) {
         // An MTLS partner brings a certificate, not a secret: where and how
         // to connect come from the Console.
-        (None, false) if client_cert.is_some() => {
+        (None, false) if bring_own => {
             let config = client.kafka_configuration(&args.name).await?;
             let settings = properties::parse(&config)
                 .map_err(|e| anyhow::anyhow!("the Console's kafka-configuration: {e}"))?;
@@ -96,7 +170,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    if !settings.is_mtls() && settings.username != account {
+    if !settings.is_mtls() && !settings.username.is_empty() && settings.username != account {
         eprintln!(
             "pz: warning: the file's username '{}' is not {}'s service account '{}'",
             line(&settings.username),
@@ -104,6 +178,20 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
             line(account)
         );
     }
+    let bearer = match (
+        &args.oauth,
+        settings.mechanism.eq_ignore_ascii_case("OAUTHBEARER"),
+    ) {
+        (Some(o), true) => Some(bearer(o, cacert.as_deref(), args.json).await?),
+        (None, true) => {
+            return Err(Usage(format!(
+                "{} uses OAUTHBEARER: give the partner's token with --token, or --token-endpoint URL --client-id ID --client-secret-file FILE",
+                line(&args.name)
+            ))
+            .into());
+        }
+        (_, false) => None,
+    };
     let expected: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
     if !args.json {
         println!(
@@ -124,6 +212,7 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         expected,
         cacert,
         client_cert,
+        bearer,
         step_timeout: check::STEP_TIMEOUT,
     };
     let started = std::time::Instant::now();

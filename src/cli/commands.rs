@@ -153,14 +153,28 @@ async fn execute(
             cacert,
             cert,
             key,
+            token,
+            token_endpoint,
+            client_id,
+            client_secret_file,
             output,
             ..
         } => {
+            let oauth = match (token, token_endpoint) {
+                (Some(t), _) => Some(super::check::OAuth::Token(Secret::new(t))),
+                (None, Some(endpoint)) => Some(super::check::OAuth::ClientCredentials {
+                    endpoint,
+                    client_id: client_id.unwrap_or_default(),
+                    secret_file: client_secret_file.unwrap_or_default(),
+                }),
+                (None, None) => None,
+            };
             let args = super::check::CheckArgs {
                 name,
                 properties,
                 generate,
                 cacert,
+                oauth,
                 cert: cert.zip(key),
                 json: output == Output::Json,
             };

@@ -167,6 +167,20 @@ pub enum Command {
         /// The key of --cert (PEM).
         #[arg(long, requires = "cert", value_name = "PEM")]
         key: Option<PathBuf>,
+        /// A bearer token from the partner's identity provider, for an
+        /// OAUTHBEARER zone (visible in `ps`: prefer --token-endpoint).
+        #[arg(long, value_name = "TOKEN", conflicts_with = "token_endpoint")]
+        token: Option<String>,
+        /// The identity provider's token endpoint: pz does the
+        /// client-credentials grant as the partner's client would.
+        #[arg(long, value_name = "URL", requires_all = ["client_id", "client_secret_file"])]
+        token_endpoint: Option<String>,
+        /// The OAuth client id, with --token-endpoint.
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+        /// A file holding the OAuth client secret, with --token-endpoint.
+        #[arg(long, value_name = "FILE")]
+        client_secret_file: Option<PathBuf>,
         #[arg(short, long, value_enum, default_value = "table")]
         output: Output,
         #[command(flatten)]

@@ -129,6 +129,8 @@ pub struct Plan {
     pub cacert: Option<Vec<u8>>,
     /// The partner's client certificate and key (PEM), for mTLS.
     pub client_cert: Option<(Vec<u8>, Vec<u8>)>,
+    /// The bearer token, for SASL OAUTHBEARER.
+    pub bearer: Option<crate::secret::Secret>,
     pub step_timeout: Duration,
 }
 
@@ -219,12 +221,14 @@ pub async fn run(plan: Plan, mut progress: impl FnMut(&Step)) -> Report {
     let authenticated = if mtls {
         bounded(t, api_versions(&mut conn)).await
     } else {
-        bounded(t, sasl(&mut conn, &plan.settings)).await
+        bounded(t, sasl(&mut conn, &plan.settings, plan.bearer.as_ref())).await
     };
     let versions = match authenticated {
         Ok(v) => {
             let detail = if mtls {
                 "not used: mTLS, the client certificate is the identity".to_string()
+            } else if plan.settings.username.is_empty() {
+                format!("{} accepted", plan.settings.mechanism)
             } else {
                 format!("PLAIN accepted for '{}'", plan.settings.username)
             };
@@ -471,12 +475,18 @@ async fn api_versions<S: AsyncRead + AsyncWrite + Unpin>(
 async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
     conn: &mut Connection<S>,
     settings: &ClientSettings,
+    bearer: Option<&crate::secret::Secret>,
 ) -> Result<Versions, String> {
-    if !settings.mechanism.eq_ignore_ascii_case("PLAIN") {
+    let oauth = settings.mechanism.eq_ignore_ascii_case("OAUTHBEARER");
+    if !oauth && !settings.mechanism.eq_ignore_ascii_case("PLAIN") {
         return Err(format!(
-            "sasl.mechanism is {}: Partner Zones use PLAIN",
+            "sasl.mechanism is {}: Partner Zones use PLAIN or OAUTHBEARER",
             settings.mechanism
         ));
+    }
+    let mechanism = if oauth { "OAUTHBEARER" } else { "PLAIN" };
+    if oauth && bearer.is_none() {
+        return Err("OAUTHBEARER needs a token: --token, or --token-endpoint with --client-id and --client-secret-file".into());
     }
     let versions = api_versions(conn).await?;
     let hv = versions
@@ -485,7 +495,7 @@ async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
         .ok_or("the Gateway does not offer SASL (no SaslHandshake v1)")?;
     let hs = conn
         .call(
-            &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str("PLAIN")),
+            &SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str(mechanism)),
             hv,
         )
         .await
@@ -493,7 +503,7 @@ async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
     if hs.error_code != 0 {
         let offered: Vec<&str> = hs.mechanisms.iter().map(|m| m.as_str()).collect();
         return Err(format!(
-            "PLAIN is not enabled on this listener (it offers: {})",
+            "{mechanism} is not enabled on this listener (it offers: {})",
             offered.join(", ")
         ));
     }
@@ -504,7 +514,11 @@ async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
             2,
         )
         .ok_or("the Gateway does not offer SaslAuthenticate")?;
-    let token = format!("\0{}\0{}", settings.username, settings.password.expose());
+    // RFC 7628's client message, or PLAIN's `NUL user NUL password`.
+    let token = match bearer {
+        Some(b) if oauth => format!("n,,\u{1}auth=Bearer {}\u{1}\u{1}", b.expose()),
+        _ => format!("\0{}\0{}", settings.username, settings.password.expose()),
+    };
     let auth = conn
         .call(
             &SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(token.into_bytes())),
@@ -518,10 +532,11 @@ async fn sasl<S: AsyncRead + AsyncWrite + Unpin>(
             .as_ref()
             .map(|m| crate::sanitize::line(m.as_str()).into_owned())
             .unwrap_or_else(|| kafka_error(auth.error_code));
-        return Err(format!(
-            "PLAIN refused for '{}': {message}",
-            settings.username
-        ));
+        return Err(if oauth {
+            format!("OAUTHBEARER refused: {message}")
+        } else {
+            format!("PLAIN refused for '{}': {message}", settings.username)
+        });
     }
     Ok(versions)
 }

@@ -90,6 +90,16 @@ pub fn parse(text: &str) -> Result<ClientSettings, String> {
         });
     }
     let mechanism = get(text, "sasl.mechanism").unwrap_or("GSSAPI").to_string();
+    if mechanism.eq_ignore_ascii_case("OAUTHBEARER") {
+        // The token comes from the partner's identity provider, not the file.
+        return Ok(ClientSettings {
+            bootstrap,
+            security_protocol,
+            mechanism,
+            username: String::new(),
+            password: Secret::default(),
+        });
+    }
     let jaas = get(text, "sasl.jaas.config").ok_or("no sasl.jaas.config")?;
     let username = jaas_option(jaas, "username").ok_or("sasl.jaas.config has no username")?;
     let password = jaas_option(jaas, "password").ok_or("sasl.jaas.config has no password")?;

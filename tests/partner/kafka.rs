@@ -534,6 +534,46 @@ a.close()
             .collect();
         assert_eq!(listed, aliases(&zone));
     }
+    // pz check as the partner's client: the grant, then SASL OAUTHBEARER.
+    let secret_file = dir.path().join("client-secret");
+    std::fs::write(&secret_file, oauth["clientSecret"].as_str().unwrap()).unwrap();
+    let ca_file = ca.display().to_string();
+    let grant_args = |secret: &str| {
+        vec![
+            "oauthzone".to_string(),
+            "--token-endpoint".into(),
+            oauth["tokenEndpoint"].as_str().unwrap().into(),
+            "--client-id".into(),
+            oauth["clientId"].as_str().unwrap().into(),
+            "--client-secret-file".into(),
+            secret.into(),
+            "--cacert".into(),
+            ca_file.clone(),
+        ]
+    };
+    let args = grant_args(secret_file.to_str().unwrap());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, report, stderr) = check(&base, &refs).await;
+    assert_eq!(code, 0, "{report} {stderr}");
+    let wrong_file = dir.path().join("wrong-secret");
+    std::fs::write(&wrong_file, "wrong").unwrap();
+    let args = grant_args(wrong_file.to_str().unwrap());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, stderr) = check(&base, &refs).await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("refused the client"), "{stderr}");
+    // Another signature: its first character changed.
+    let (signed, tag) = token.rsplit_once('.').unwrap();
+    let first = if tag.starts_with('A') { 'B' } else { 'A' };
+    let forged = format!("{signed}.{first}{}", &tag[1..]);
+    let (code, report, _) = check(
+        &base,
+        &["oauthzone", "--token", &forged, "--cacert", &ca_file],
+    )
+    .await;
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(failed_step(&report).0, "sasl", "{report}");
+
     // kcat's unsecured token (librdkafka signs nothing): refused.
     let unsigned = [
         "security.protocol=SASL_SSL".to_string(),
