@@ -17,6 +17,8 @@ pub enum Phase {
         config: String,
     },
     Failed(String),
+    /// OAUTHBEARER and MTLS: nothing to generate; what the partner brings.
+    BroughtByPartner(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,7 +124,10 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                     .service_account_name()
                     .unwrap_or_default()
                     .to_string(),
-                phase: Phase::Confirm,
+                phase: match crate::credentials::brought_by_partner(z) {
+                    Some(why) => Phase::BroughtByPartner(why),
+                    None => Phase::Confirm,
+                },
                 revealed: false,
                 save_path: None,
                 overwrite: None,

@@ -208,9 +208,12 @@ fn shown_secret(a: &App) -> Result<(), &'static str> {
     }
 }
 fn not_shown(a: &App) -> Result<(), &'static str> {
-    match shown_secret(a) {
-        Ok(()) => Err("a secret is shown"),
-        Err(_) => Ok(()),
+    match (&a.overlay, shown_secret(a)) {
+        (_, Ok(())) => Err("a secret is shown"),
+        (Some(Overlay::Credentials(v)), _) if matches!(v.phase, Phase::BroughtByPartner(_)) => {
+            Err("the partner brings its own credentials")
+        }
+        _ => Ok(()),
     }
 }
 fn a_gateway(a: &App) -> Result<(), &'static str> {

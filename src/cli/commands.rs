@@ -369,6 +369,32 @@ async fn credentials_cmd(
         writable_target(path)?;
     }
     let zone = backend.client.get_zone(name).await?;
+    // OAUTHBEARER and MTLS partners bring their own credentials: nothing to
+    // generate; the configuration says what to fill in.
+    if let Some(why) = credentials::brought_by_partner(&zone) {
+        eprintln!("pz: {}", line(&why));
+        if !properties {
+            return Err(Usage(format!(
+                "{} has no secret to generate: `pz credentials {} --properties` prints the client settings to fill in",
+                line(name),
+                line(name)
+            ))
+            .into());
+        }
+        let text = Secret::new(backend.client.kafka_configuration(name).await?);
+        return match output {
+            Some(path) => {
+                credentials::save_private(path, &text, true)?;
+                eprintln!("Wrote {} (mode 0600)", line(&path.display().to_string()));
+                Ok(())
+            }
+            None => Ok(write!(
+                std::io::stdout().lock(),
+                "{}",
+                lines(text.expose())
+            )?),
+        };
+    }
     // Fetch the configuration first so that a failure there does not waste
     // a secret that was generated and never shown.
     let config = if properties {

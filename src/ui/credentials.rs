@@ -43,6 +43,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
             ]));
         }
         Phase::Generating => lines.push(Line::from(Span::styled("Generating…", t.warning))),
+        Phase::BroughtByPartner(why) => {
+            lines.push(Line::from(Span::styled(
+                crate::sanitize::line(why).into_owned(),
+                bold(t.text),
+            )));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "The client settings to fill in: pz credentials {} --properties",
+                    crate::sanitize::line(&v.zone)
+                ),
+                t.muted,
+            )));
+        }
         Phase::Failed(e) => {
             lines.push(Line::from(Span::styled(format!("Failed: {e}"), t.failure)));
             lines.push(Line::from(Span::styled(

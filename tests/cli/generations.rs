@@ -112,6 +112,27 @@ async fn the_vendors_zone_shapes_apply_to_either_generation() {
             ok(&run, "oauth on 1.45");
             let z = stored(&base, "oauth-partner").await;
             assert_eq!(z.spec.auth_type(), "OAUTHBEARER");
+            // No secret to generate: the partner brings its tokens.
+            let run = pz(&base, &["credentials", "oauth-partner"], None).await;
+            assert_eq!(run.code, 2, "{}", run.stderr);
+            assert!(
+                run.stderr
+                    .contains("whose `sub` must be 'oauth-partner-sub'"),
+                "{}",
+                run.stderr
+            );
+            let run = pz(
+                &base,
+                &["credentials", "oauth-partner", "--properties"],
+                None,
+            )
+            .await;
+            ok(&run, "oauth properties");
+            assert!(
+                run.stdout.contains("sasl.mechanism=OAUTHBEARER"),
+                "{}",
+                run.stdout
+            );
         } else {
             assert_eq!(run.code, 2, "{}", run.stderr);
             assert!(

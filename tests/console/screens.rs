@@ -132,6 +132,27 @@ fn credentials() {
     });
 }
 
+/// An OAUTHBEARER zone: nothing to generate; what the partner brings.
+#[test]
+fn credentials_of_an_oauthbearer_zone() {
+    snap("credentials_oauthbearer", |s| {
+        let mut zones = pz::demo::zones();
+        for z in zones
+            .iter_mut()
+            .filter(|z| z.metadata.name == "globex-analytics")
+        {
+            z.spec.authentication_mode.as_mut().unwrap().kind = "OAUTHBEARER".into();
+        }
+        let mut a = app(s);
+        a.update(Action::ZonesLoaded(Ok(zones)));
+        a.list.select_name("globex-analytics");
+        a.update(Action::Credentials(
+            pz::app::credentials::CredentialsAction::Open,
+        ));
+        a
+    });
+}
+
 #[test]
 fn too_small() {
     let mut a = loaded((40, 10));
