@@ -173,7 +173,7 @@ pub fn first_line(text: &str) -> &str {
 /// Why `pattern` is not a regular expression (the contract's `keyRegex`
 /// is a Java regex; the common syntax is checked), or `None`.
 pub fn regex_problem(pattern: &str) -> Option<String> {
-    let e = regex::Regex::new(pattern).err()?.to_string();
+    let e = regex_lite::Regex::new(pattern).err()?.to_string();
     let reason = e
         .lines()
         .find_map(|l| l.trim().strip_prefix("error:"))

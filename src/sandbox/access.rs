@@ -142,9 +142,16 @@ impl World {
         })
     }
 
-    /// The partner of an MTLS zone, known by the common name of its client
-    /// certificate (the sandbox CA's: the TLS handshake checked that).
-    pub fn certificate_access(&self, cluster: &str, common_name: &str) -> Result<Access, Refusal> {
+    /// The partner of an MTLS zone, known by its client certificate (the
+    /// sandbox CA's: the TLS handshake checked that), whose fingerprint the
+    /// sandbox remembered with the service account it was issued for.
+    pub fn certificate_access(&self, cluster: &str, fingerprint: &str) -> Result<Access, Refusal> {
+        let Some(common_name) = self.client_certificates.get(fingerprint) else {
+            return Err(Refusal::UnknownUser(
+                "a certificate this sandbox did not issue".into(),
+            ));
+        };
+        let common_name = common_name.as_str();
         let found = self.zones.iter().find(|(_, s)| {
             s.zone.spec.cluster == cluster
                 && s.zone.spec.service_account_name() == Some(common_name)

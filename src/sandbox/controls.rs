@@ -58,16 +58,29 @@ pub(super) async fn certificate(
         Ok(a) => a,
         Err(r) => return r,
     };
-    match pki.issue(&[], &account, true) {
-        Ok((certificate, key)) => json(&serde_json::json!({
+    let (certificate, key, print) = match pki.issue(&[], &account, true) {
+        Ok(issued) => issued,
+        Err(e) => {
+            return reject(Rejection::new(
+                500,
+                "An unexpected error occurred in the server",
+                e.to_string(),
+            ));
+        }
+    };
+    // Remembered: its fingerprint and whose it is, never the key.
+    let remembered = s
+        .with_world(true, |w| {
+            w.client_certificates.insert(print, account.clone());
+            Ok(())
+        })
+        .await;
+    match remembered {
+        Ok(()) => json(&serde_json::json!({
             "certificate": certificate,
             "privateKey": key,
         })),
-        Err(e) => reject(Rejection::new(
-            500,
-            "An unexpected error occurred in the server",
-            e.to_string(),
-        )),
+        Err(r) => r,
     }
 }
 

@@ -158,17 +158,17 @@ async fn run(
                                     Ok(Ok(tls)) => {
                                         // A client certificate (the CA's: the
                                         // handshake checked it) is an MTLS partner.
-                                        let cn = tls
+                                        let print = tls
                                             .get_ref()
                                             .1
                                             .peer_certificates()
                                             .and_then(|c| c.first())
-                                            .and_then(|c| super::pki::common_name(c));
-                                        let access = match cn {
+                                            .map(|c| super::pki::fingerprint(c));
+                                        let access = match print {
                                             None => None,
-                                            Some(cn) => {
+                                            Some(print) => {
                                                 let world = gw.shared.settled_world().await;
-                                                match world.certificate_access(&gw.cluster, &cn) {
+                                                match world.certificate_access(&gw.cluster, &print) {
                                                     Ok(a) => Some(a),
                                                     Err(why) => {
                                                         tracing::info!(%peer, gateway = gw.cluster, "client certificate refused: {why}");

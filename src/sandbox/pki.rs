@@ -39,6 +39,23 @@ impl std::fmt::Debug for Authority {
     }
 }
 
+/// The CA's certificate parameters: fixed, so that the CA rebuilt from its
+/// key at a later start has the subject, serial, validity and extensions of
+/// the one first written.
+fn ca_params() -> Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "pz sandbox CA");
+    dn.push(DnType::OrganizationName, "pz sandbox");
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.serial_number = Some(rcgen::SerialNumber::from(vec![0x70, 0x7a]));
+    params.not_before = rcgen::date_time_ymd(2026, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+    Ok(params)
+}
+
 const CA_FILE: &str = "sandbox-ca.pem";
 const KEY_FILE: &str = "sandbox-ca-key.pem";
 
@@ -58,9 +75,9 @@ impl Authority {
         if let (Some(ca), Some(key)) = (read(&ca_path)?, read(&key_path)?) {
             let ca_pem = String::from_utf8_lossy(&ca).into_owned();
             let key = KeyPair::from_pem(&String::from_utf8_lossy(&key))?;
-            // Re-signed from its own parameters and key: what it issues
-            // verifies against the PEM partners were given.
-            let ca = CertificateParams::from_ca_cert_pem(&ca_pem)?.self_signed(&key)?;
+            // The same subject, key and extensions as the PEM partners were
+            // given: what it issues verifies against that PEM.
+            let ca = ca_params()?.self_signed(&key)?;
             return Ok(Authority { ca_pem, ca, key });
         }
         let made = Authority::create()?;
@@ -78,14 +95,7 @@ impl Authority {
 
     fn create() -> Result<Authority, PkiError> {
         let key = KeyPair::generate()?;
-        let mut params = CertificateParams::new(Vec::<String>::new())?;
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, "pz sandbox CA");
-        dn.push(DnType::OrganizationName, "pz sandbox");
-        params.distinguished_name = dn;
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = params.self_signed(&key)?;
+        let ca = ca_params()?.self_signed(&key)?;
         Ok(Authority {
             ca_pem: ca.pem(),
             ca,
@@ -104,7 +114,7 @@ impl Authority {
         names: &[&str],
         common_name: &str,
         client: bool,
-    ) -> Result<(String, String), PkiError> {
+    ) -> Result<(String, String, String), PkiError> {
         let key = KeyPair::generate()?;
         let mut params =
             CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
@@ -117,7 +127,7 @@ impl Authority {
             rcgen::ExtendedKeyUsagePurpose::ServerAuth
         }];
         let cert = params.signed_by(&key, &self.ca, &self.key)?;
-        Ok((cert.pem(), key.serialize_pem()))
+        Ok((cert.pem(), key.serialize_pem(), fingerprint(cert.der())))
     }
 
     /// The Gateways' TLS: a server certificate for this machine, and client
@@ -152,11 +162,15 @@ impl Authority {
     }
 }
 
-/// The common name of a client certificate (DER): who an MTLS partner is.
-pub fn common_name(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let cn = cert.subject().iter_common_name().next()?;
-    cn.as_str().ok().map(str::to_string)
+/// A certificate's SHA-256 (DER), hex: how the Gateway knows the client
+/// certificates the sandbox issued (it remembers whose each is), without
+/// parsing what a client sends beyond the TLS handshake's own checks.
+pub fn fingerprint(der: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -176,11 +190,25 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert!(b.server_config().is_ok());
-        let (cert, key) = b.issue(&[], "acme-logistics", true).unwrap();
+        let (cert, key, print) = b.issue(&[], "acme-logistics", true).unwrap();
         assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(key.contains("PRIVATE KEY"));
         use rustls::pki_types::pem::PemObject;
         let der = rustls::pki_types::CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
-        assert_eq!(common_name(&der).as_deref(), Some("acme-logistics"));
+        assert_eq!(fingerprint(&der), print);
+        // Issued by the CA rebuilt at the next start, it verifies against
+        // the PEM written at the first.
+        let ca = rustls::pki_types::CertificateDer::from_pem_slice(a.ca_pem.as_bytes()).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca).unwrap();
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            std::sync::Arc::new(roots),
+            std::sync::Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .build()
+        .unwrap();
+        verifier
+            .verify_client_cert(&der, &[], rustls::pki_types::UnixTime::now())
+            .unwrap();
     }
 }

@@ -101,6 +101,10 @@ pub struct World {
     /// their secret, its SHA-256.
     #[serde(default)]
     pub oauth_clients: Vec<super::oauth::OAuthClient>,
+    /// The client certificates issued to MTLS partners: fingerprint →
+    /// service account.
+    #[serde(default)]
+    pub client_certificates: BTreeMap<String, String>,
     /// The Console generation emulated (`pz sandbox --console-version`):
     /// a setting of the run, not of the state.
     #[serde(skip)]

@@ -154,7 +154,7 @@ mod tests {
         let err = parse_remove("ok; x-(").unwrap_err();
         assert_eq!(
             err,
-            "'x-(' is not a valid regular expression: unclosed group"
+            "'x-(' is not a valid regular expression: found open group without closing ')'"
         );
     }
 
