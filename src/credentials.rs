@@ -104,10 +104,8 @@ pub fn save_private(
 
 /// Why a zone's partner brings its own credentials (OAUTHBEARER, MTLS),
 /// saying what they must carry; `None` for PLAIN, whose secret pz makes.
-pub fn brought_by_partner(zone: &crate::api::PartnerZone) -> Option<String> {
-    let name = &zone.metadata.name;
-    let account = zone.spec.service_account_name().unwrap_or_default();
-    match zone.spec.auth_type() {
+pub fn brought_by_partner(name: &str, auth_type: &str, account: &str) -> Option<String> {
+    match auth_type {
         "OAUTHBEARER" => Some(format!(
             "{name} authenticates with OAUTHBEARER: the partner gets tokens from its own identity provider, whose `sub` must be '{account}'; there is no secret to generate"
         )),

@@ -124,7 +124,11 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                     .service_account_name()
                     .unwrap_or_default()
                     .to_string(),
-                phase: match crate::credentials::brought_by_partner(z) {
+                phase: match crate::credentials::brought_by_partner(
+                    &z.metadata.name,
+                    z.spec.auth_type(),
+                    z.spec.service_account_name().unwrap_or_default(),
+                ) {
                     Some(why) => Phase::BroughtByPartner(why),
                     None => Phase::Confirm,
                 },

@@ -371,7 +371,8 @@ async fn credentials_cmd(
     let zone = backend.client.get_zone(name).await?;
     // OAUTHBEARER and MTLS partners bring their own credentials: nothing to
     // generate; the configuration says what to fill in.
-    if let Some(why) = credentials::brought_by_partner(&zone) {
+    let account = zone.spec.service_account_name().unwrap_or_default();
+    if let Some(why) = credentials::brought_by_partner(name, zone.spec.auth_type(), account) {
         eprintln!("pz: {}", line(&why));
         if !properties {
             return Err(Usage(format!(
