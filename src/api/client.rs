@@ -11,6 +11,12 @@ use super::generation::{Generation, write_shape};
 use super::types::{ApplyResult, KafkaCluster, PartnerZone, Topic};
 use crate::secret::Secret;
 
+/// How pz names itself to the Console, as the vendor CLI does.
+const CLIENT_HEADER: (&str, &str) = (
+    "X-CDK-CLIENT",
+    concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
+);
+
 /// Answers larger than this are refused rather than read into memory.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
@@ -431,10 +437,7 @@ impl Client {
         let response = self
             .http
             .post(&url)
-            .header(
-                "X-CDK-CLIENT",
-                concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
-            )
+            .header(CLIENT_HEADER.0, CLIENT_HEADER.1)
             .json(&body)
             .send()
             .await
@@ -476,10 +479,7 @@ impl Client {
             .http
             .request(method, &url)
             .header(reqwest::header::AUTHORIZATION, authorization)
-            .header(
-                "X-CDK-CLIENT",
-                concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
-            );
+            .header(CLIENT_HEADER.0, CLIENT_HEADER.1);
         if let Some(body) = body {
             request = request.json(body);
         }

@@ -30,7 +30,7 @@ pub enum Mode {
     Command,
     WizardLeaving,
     WizardDetails,
-    WizardGateway,
+    WizardChoice,
     WizardTopics,
     WizardSearching,
     WizardRenaming,
@@ -52,7 +52,7 @@ impl Mode {
                 | Mode::CredentialsSaving
                 | Mode::Command
                 | Mode::WizardDetails
-                | Mode::WizardGateway
+                | Mode::WizardChoice
                 | Mode::WizardSearching
                 | Mode::WizardRenaming
                 | Mode::WizardTraffic
@@ -64,7 +64,7 @@ impl Mode {
         matches!(
             self,
             Mode::WizardDetails
-                | Mode::WizardGateway
+                | Mode::WizardChoice
                 | Mode::WizardTopics
                 | Mode::WizardSearching
                 | Mode::WizardRenaming
@@ -95,7 +95,7 @@ pub fn mode(app: &App) -> Mode {
     match &app.screen {
         Screen::Wizard(w) if w.confirm_leave => Mode::WizardLeaving,
         Screen::Wizard(w) => match w.step {
-            Step::Details if w.field.is_choice() => Mode::WizardGateway,
+            Step::Details if w.field.is_choice() => Mode::WizardChoice,
             Step::Details => Mode::WizardDetails,
             Step::Topics if w.renaming.is_some() => Mode::WizardRenaming,
             Step::Topics if w.searching => Mode::WizardSearching,
@@ -258,7 +258,7 @@ const LIST_MODES: &[Mode] = &[Mode::List, Mode::Detail];
 const MAIN: &[Mode] = &[Mode::List];
 const ALL_STEPS: &[Mode] = &[
     Mode::WizardDetails,
-    Mode::WizardGateway,
+    Mode::WizardChoice,
     Mode::WizardTopics,
     Mode::WizardShared,
     Mode::WizardTraffic,
@@ -338,10 +338,10 @@ pub static BINDINGS: &[Binding] = &[
     // The wizard: leaving.
     bind!(&[Mode::WizardLeaving], [ch('y')], "y", "leave, discarding the draft", 99, None, always, ok, |_| wz(W::LeaveYes)),
     // The wizard: Details.
-    bind!(&[Mode::WizardGateway], [UP, DOWN], "↑/↓", "choose", 99, Some((Group::Wizard, "Details: choose the Gateway or the authentication")), always, ok, |_| wz(W::Down)),
-    bind!(&[Mode::WizardGateway], [TAB, BACKTAB], "tab", "next field", 99, None, always, ok, |_| wz(W::NextField)),
+    bind!(&[Mode::WizardChoice], [UP, DOWN], "↑/↓", "choose", 99, Some((Group::Wizard, "Details: choose the Gateway or the authentication")), always, ok, |_| wz(W::Down)),
+    bind!(&[Mode::WizardChoice], [TAB, BACKTAB], "tab", "next field", 99, None, always, ok, |_| wz(W::NextField)),
     bind!(&[Mode::WizardDetails], [TAB, BACKTAB], "tab/S-tab", "fields", 99, Some((Group::Wizard, "fields (←/→ Home/End ctrl-w, ctrl-u undo)")), always, ok, |_| wz(W::NextField)),
-    bind!(&[Mode::WizardDetails, Mode::WizardGateway], [ENTER], "", "", 0, None, always, ok, |_| wz(W::Enter)),
+    bind!(&[Mode::WizardDetails, Mode::WizardChoice], [ENTER], "", "", 0, None, always, ok, |_| wz(W::Enter)),
     // The wizard: Topics.
     bind!(&[Mode::WizardTopics], [ch('/')], "/", "search", 27, Some((Group::Wizard, "Topics: search name or key=value")), always, ok, |_| wz(W::Search)),
     bind!(&[Mode::WizardTopics], [ch('j'), ch('k'), UP, DOWN], "", "", 0, None, always, ok, |_| wz(W::Down)),

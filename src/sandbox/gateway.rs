@@ -146,43 +146,7 @@ async fn run(
                             conns.spawn(kafka_session::serve(stream, gw, peer, slot));
                         }
                         Some(acceptor) => {
-                            let acceptor = acceptor.clone();
-                            conns.spawn(async move {
-                                // The handshake within the time SASL has.
-                                let shaken = tokio::time::timeout(
-                                    kafka_session::HANDSHAKE,
-                                    acceptor.accept(stream),
-                                )
-                                .await;
-                                match shaken {
-                                    Ok(Ok(tls)) => {
-                                        // A client certificate (the CA's: the
-                                        // handshake checked it) is an MTLS partner.
-                                        let print = tls
-                                            .get_ref()
-                                            .1
-                                            .peer_certificates()
-                                            .and_then(|c| c.first())
-                                            .map(|c| super::pki::fingerprint(c));
-                                        let access = match print {
-                                            None => None,
-                                            Some(print) => {
-                                                let world = gw.shared.settled_world().await;
-                                                match world.certificate_access(&gw.cluster, &print) {
-                                                    Ok(a) => Some(a),
-                                                    Err(why) => {
-                                                        tracing::info!(%peer, gateway = gw.cluster, "client certificate refused: {why}");
-                                                        return;
-                                                    }
-                                                }
-                                            }
-                                        };
-                                        kafka_session::serve_as(tls, gw, peer, slot, access).await
-                                    }
-                                    Ok(Err(e)) => tracing::info!(%peer, "TLS handshake failed: {e}"),
-                                    Err(_) => tracing::info!(%peer, "no TLS handshake in time: closed"),
-                                }
-                            });
+                            conns.spawn(serve_tls(acceptor.clone(), stream, gw, peer, slot));
                         }
                     }
                 }
@@ -195,6 +159,42 @@ async fn run(
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
+}
+
+/// A connection to a TLS Gateway: the handshake within the time SASL has,
+/// then the Kafka session; a client certificate (the CA's: the handshake
+/// checked it) is an MTLS partner, known by the certificates issued.
+async fn serve_tls(
+    acceptor: tokio_rustls::TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    gw: Gateway,
+    peer: SocketAddr,
+    slot: super::listen::Admitted,
+) {
+    let tls = match tokio::time::timeout(kafka_session::HANDSHAKE, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => return tracing::info!(%peer, "TLS handshake failed: {e}"),
+        Err(_) => return tracing::info!(%peer, "no TLS handshake in time: closed"),
+    };
+    let print = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| super::pki::fingerprint(c));
+    let access = match print {
+        None => None,
+        Some(print) => {
+            let world = gw.shared.settled_world().await;
+            match world.certificate_access(&gw.cluster, &print) {
+                Ok(a) => Some(a),
+                Err(why) => {
+                    return tracing::info!(%peer, gateway = gw.cluster, "client certificate refused: {why}");
+                }
+            }
+        }
+    };
+    kafka_session::serve_as(tls, gw, peer, slot, access).await
 }
 
 async fn accept(

@@ -32,8 +32,7 @@ pub struct OAuthClient {
 }
 
 fn sha256(text: &str) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    super::pki::sha256_hex(text.as_bytes())
 }
 
 fn oauth_key(world: &World) -> token::SigningKey {
@@ -205,16 +204,10 @@ fn oauth_error(status: u16, error: &str) -> Response {
     r
 }
 
-/// `a=1&b=two%20words` as a map (`+` is a space).
+/// An `application/x-www-form-urlencoded` body as a map.
 fn url_form(text: &str) -> std::collections::HashMap<String, String> {
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    text.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
+    form_urlencoded::parse(text.as_bytes())
+        .into_owned()
         .collect()
 }
 

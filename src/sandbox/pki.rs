@@ -166,7 +166,13 @@ impl Authority {
 /// certificates the sandbox issued (it remembers whose each is), without
 /// parsing what a client sends beyond the TLS handshake's own checks.
 pub fn fingerprint(der: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, der)
+    sha256_hex(der)
+}
+
+/// SHA-256, in hex: what the sandbox keeps instead of a secret or a
+/// certificate.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
         .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
