@@ -65,6 +65,7 @@ pub fn info(
         key_source: client.key_source().to_string(),
         context,
         generation: None,
+        sandbox_endpoints: sandbox,
     }
 }
 

@@ -6,7 +6,7 @@ use crate::api::yaml::parse_zones;
 use crate::app::credentials::CredentialsAction;
 use crate::app::{Action, Effect, Wizard, WizardAction};
 use crate::clipboard::{self, Plan};
-use crate::credentials::{Saved, save_private};
+use crate::credentials::{Brought, Issued, Saved, save_private};
 
 /// What a finished effect tells the event loop.
 #[allow(clippy::large_enum_variant)] // see `Action`
@@ -126,7 +126,9 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                 .await
                 .map(|cs| cs.iter().filter(|c| c.is_gateway()).count()),
         ),
-        Effect::DetectGeneration => Action::GenerationDetected(client.generation().await),
+        Effect::DetectGeneration => {
+            Action::GenerationDetected(client.generation().await, client.is_sandbox().await)
+        }
         Effect::ProbeWrite(zone) => {
             Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
         }
@@ -230,10 +232,15 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             Action::CredentialsDone(name, result)
         }
         Effect::PlainOut(text) => return vec![Msg::PlainOut(text)],
+        Effect::IssueSandboxCredentials { zone, auth_type } => {
+            let result = sandbox_issue(client, &zone, &auth_type).await;
+            Action::SandboxIssued(zone, result)
+        }
         Effect::CheckAccess {
             zone,
             properties,
             aliases,
+            issued,
         } => {
             let settings = match crate::kafka::properties::parse(properties.expose()) {
                 Ok(s) => s,
@@ -243,14 +250,59 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                     ))))];
                 }
             };
+            let tls = settings
+                .security_protocol
+                .to_ascii_uppercase()
+                .ends_with("SSL");
+            // The sandbox's Gateways speak TLS under its own CA.
+            let cacert = match issued.as_ref().and_then(|i| i.ca.clone()) {
+                Some(ca) => Some(ca),
+                None if tls && client.is_sandbox().await => client.sandbox_ca().await.ok(),
+                None => None,
+            };
+            let (client_cert, bearer) = match issued.map(|i| i.brought) {
+                Some(Brought::Certificate { certificate, key }) => (
+                    Some((certificate.into_bytes(), key.expose().as_bytes().to_vec())),
+                    None,
+                ),
+                Some(Brought::OAuthClient {
+                    client_id,
+                    client_secret,
+                    token_endpoint,
+                }) => {
+                    // As the partner's client does: a token first.
+                    match crate::kafka::oauth::client_credentials(
+                        &token_endpoint,
+                        &client_id,
+                        &client_secret,
+                        cacert.as_deref().map(str::as_bytes),
+                        crate::kafka::check::STEP_TIMEOUT,
+                    )
+                    .await
+                    {
+                        Ok(token) => (None, Some(token)),
+                        Err(e) => {
+                            return vec![Msg::Action(Action::CheckDone(
+                                zone.clone(),
+                                crate::kafka::check::Report::failed_before(
+                                    &zone,
+                                    crate::kafka::check::StepKind::Sasl,
+                                    e,
+                                ),
+                            ))];
+                        }
+                    }
+                }
+                None => (None, None),
+            };
             let plan = crate::kafka::check::Plan {
                 zone: zone.clone(),
                 settings,
                 source: "the Console's kafka-configuration".into(),
                 expected: aliases,
-                cacert: None,
-                client_cert: None,
-                bearer: None,
+                cacert: cacert.map(String::into_bytes),
+                client_cert,
+                bearer,
                 step_timeout: crate::kafka::check::STEP_TIMEOUT,
             };
             let progress = ctx.progress.clone();
@@ -291,10 +343,20 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         Effect::Save {
             path,
             text,
+            companions,
             overwrite,
         } => {
             let p = path.clone();
             let saved = blocking(move || {
+                // The files it names first: a config.properties is never
+                // left pointing at files that are not there.
+                for (at, text) in &companions {
+                    match save_private(std::path::Path::new(at), text, overwrite) {
+                        Ok(Saved::Written) => {}
+                        Ok(Saved::Exists) => return Ok(Saved::Exists),
+                        Err(e) => return Err(format!("{at}: {e}")),
+                    }
+                }
                 save_private(std::path::Path::new(&p), &text, overwrite).map_err(|e| e.to_string())
             })
             .await;
@@ -391,4 +453,43 @@ pub fn load_draft(
             why: format!("{why}; could not move it aside: {e}"),
         }),
     }
+}
+
+/// What the sandbox issues for the partner of `zone`: a client certificate
+/// (MTLS) or an OAuth client (OAUTHBEARER), with the zone's
+/// kafka-configuration and, when the Gateways speak TLS, their CA.
+async fn sandbox_issue(
+    client: &crate::api::Client,
+    zone: &str,
+    auth_type: &str,
+) -> Result<Issued, crate::api::ApiError> {
+    let config = client.kafka_configuration(zone).await?;
+    let brought = match auth_type {
+        "MTLS" => {
+            let c = client.sandbox_certificate(zone).await?;
+            Brought::Certificate {
+                certificate: c.certificate,
+                key: c.private_key,
+            }
+        }
+        _ => {
+            let c = client.sandbox_oauth_client(zone).await?;
+            Brought::OAuthClient {
+                client_id: c.client_id,
+                client_secret: c.client_secret,
+                token_endpoint: c.token_endpoint,
+            }
+        }
+    };
+    let tls = crate::kafka::properties::get(&config, "security.protocol")
+        .is_some_and(|p| p.to_ascii_uppercase().ends_with("SSL"));
+    let ca = match tls {
+        true => Some(client.sandbox_ca().await?),
+        false => None,
+    };
+    Ok(Issued {
+        config,
+        ca,
+        brought,
+    })
 }

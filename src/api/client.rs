@@ -111,8 +111,9 @@ pub struct Client {
     auth: Auth,
     /// The token of a login (`Auth::Login`), shared by the clones.
     session: std::sync::Arc<tokio::sync::Mutex<Option<Secret>>>,
-    /// The Console's generation, once asked (`None` inside: not known).
-    generation: std::sync::Arc<tokio::sync::OnceCell<Option<Generation>>>,
+    /// The Console's generation, once asked (`None` inside: not known),
+    /// and whether its OpenAPI document is the pz sandbox's.
+    generation: std::sync::Arc<tokio::sync::OnceCell<(Option<Generation>, bool)>>,
     /// What the last list of zones said of the generation.
     shape_hint: std::sync::Arc<std::sync::Mutex<Option<Generation>>>,
     timeout: Duration,
@@ -297,19 +298,32 @@ impl Client {
     /// then kept), else from the shape of the zones it listed; `None` when
     /// neither tells (see `api::generation`).
     pub async fn generation(&self) -> Option<Generation> {
-        let found = self
+        let (found, _) = self.detected().await;
+        found.or(*self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Whether this is the pz sandbox (its OpenAPI document says so), whose
+    /// own endpoints issue what OAUTHBEARER and MTLS partners bring.
+    pub async fn is_sandbox(&self) -> bool {
+        self.detected().await.1
+    }
+
+    async fn detected(&self) -> (Option<Generation>, bool) {
+        *self
             .generation
             .get_or_init(|| async {
                 match self.openapi().await {
-                    Ok(doc) => Generation::from_openapi(&doc),
+                    Ok(doc) => (
+                        Generation::from_openapi(&doc),
+                        String::from_utf8_lossy(&doc).contains(SANDBOX_TITLE),
+                    ),
                     Err(e) => {
                         tracing::debug!(error = %e, "no OpenAPI document");
-                        None
+                        (None, false)
                     }
                 }
             })
-            .await;
-        found.or(*self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()))
+            .await
     }
 
     pub async fn get_zone(&self, name: &str) -> Result<PartnerZone, ApiError> {
@@ -366,7 +380,7 @@ impl Client {
         self.call(Method::GET, &path, None::<&()>).await
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -383,7 +397,7 @@ impl Client {
         })
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -472,7 +486,11 @@ impl Client {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Vec<u8>, ApiError> {
-        let url = format!("{}{}", self.root, path);
+        // The sandbox's own endpoints hang off the base, not `/api`.
+        let url = match path.strip_prefix("/sandbox/") {
+            Some(rest) => format!("{}/sandbox/{rest}", self.base),
+            None => format!("{}{}", self.root, path),
+        };
         tracing::debug!(%method, %url, "request");
         let authorization = self.authorization().await?;
         let mut request = self
@@ -560,7 +578,10 @@ fn too_big(url: &str) -> ApiError {
 /// A name as one path segment: percent-encoded, so that any zone a Console
 /// lists can be read, deleted and revoked by name. Only `.` and `..` (and
 /// the empty name) cannot be carried by a URL and are refused.
-fn checked(name: &str) -> Result<String, ApiError> {
+/// How the sandbox's OpenAPI document names itself (`sandbox::openapi`).
+pub const SANDBOX_TITLE: &str = "(pz sandbox)";
+
+pub(super) fn checked(name: &str) -> Result<String, ApiError> {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
         .remove(b'-')

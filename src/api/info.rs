@@ -19,4 +19,7 @@ pub struct ConnectionInfo {
     pub context: Option<String>,
     /// The Console's generation, once detected.
     pub generation: Option<super::Generation>,
+    /// The pz sandbox (started here, or found by its OpenAPI document):
+    /// its own endpoints issue what OAUTHBEARER and MTLS partners bring.
+    pub sandbox_endpoints: bool,
 }

@@ -3,7 +3,7 @@
 
 use super::{App, Effect, Overlay, ToastKind};
 use crate::api::ApiError;
-use crate::credentials::{bootstrap_servers, kafka_topics_command, partner_properties};
+use crate::credentials::{Issued, bootstrap_servers, kafka_topics_command, partner_properties};
 use crate::kafka::check::{Report, Step};
 use crate::secret::Secret;
 
@@ -18,13 +18,22 @@ pub enum Phase {
     },
     Failed(String),
     /// OAUTHBEARER and MTLS: nothing to generate; what the partner brings.
+    /// On the sandbox, `enter` has it issue them (below).
     BroughtByPartner(String),
+    /// The sandbox is issuing a client certificate or an OAuth client.
+    Issuing,
+    /// What the sandbox issued for the partner's side.
+    Issued(Box<Issued>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialsView {
     pub zone: String,
     pub account: String,
+    /// PLAIN, OAUTHBEARER or MTLS.
+    pub auth_type: String,
+    /// The pz sandbox, whose own endpoints issue what a partner brings.
+    pub on_sandbox: bool,
     pub phase: Phase,
     pub revealed: bool,
     /// The path being typed for `s` (save).
@@ -89,8 +98,25 @@ impl CredentialsView {
                 &self.account,
                 secret,
             ))),
+            Phase::Issued(issued) => Some(issued.properties(&self.zone, "")),
             _ => None,
         }
+    }
+
+    /// What stays secret: the generated secret, the OAuth client's secret,
+    /// or the client certificate's key.
+    pub fn secret(&self) -> Option<&Secret> {
+        match &self.phase {
+            Phase::Shown { secret, .. } => Some(secret),
+            Phase::Issued(issued) => Some(issued.secret()),
+            _ => None,
+        }
+    }
+
+    /// Whether there is something to hand over (a secret, or what the
+    /// sandbox issued).
+    pub fn ready(&self) -> bool {
+        self.secret().is_some()
     }
 
     pub fn command(&self) -> Option<String> {
@@ -98,8 +124,30 @@ impl CredentialsView {
             Phase::Shown { config, .. } => Some(kafka_topics_command(
                 bootstrap_servers(config).unwrap_or("<bootstrap-servers>"),
             )),
+            Phase::Issued(issued) => Some(issued.kcat_command(&self.zone)),
             _ => None,
         }
+    }
+
+    /// What `s` writes to `path`: `config.properties`, and for what the
+    /// sandbox issued the PEM files beside it that it names.
+    fn save_set(&self, path: &str) -> Option<(Secret, Vec<(String, Secret)>)> {
+        let Phase::Issued(issued) = &self.phase else {
+            return self.properties().map(|p| (p, Vec::new()));
+        };
+        let dir = std::path::Path::new(path)
+            .parent()
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let companions = issued
+            .files(&self.zone)
+            .into_iter()
+            .map(|f| {
+                let at = std::path::Path::new(&dir).join(&f.name);
+                (at.to_string_lossy().into_owned(), f.text)
+            })
+            .collect();
+        Some((issued.properties(&self.zone, &dir), companions))
     }
 
     /// Whether keys go to the path input.
@@ -124,6 +172,8 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                     .service_account_name()
                     .unwrap_or_default()
                     .to_string(),
+                auth_type: z.spec.auth_type().to_string(),
+                on_sandbox: app.connection.sandbox || app.connection.sandbox_endpoints,
                 phase: match crate::credentials::brought_by_partner(
                     &z.metadata.name,
                     z.spec.auth_type(),
@@ -152,24 +202,32 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             app.overlay = None;
             return effects;
         }
-        CredentialsAction::Confirm => {
-            if matches!(view.phase, Phase::Confirm | Phase::Failed(_)) {
+        CredentialsAction::Confirm => match &view.phase {
+            Phase::Confirm | Phase::Failed(_)
+                if !crate::credentials::brings_own(&view.auth_type) =>
+            {
                 view.phase = Phase::Generating;
                 effects.push(Effect::GenerateCredentials(view.zone.clone()));
             }
-        }
+            Phase::BroughtByPartner(_) | Phase::Failed(_) if view.on_sandbox => {
+                view.phase = Phase::Issuing;
+                effects.push(Effect::IssueSandboxCredentials {
+                    zone: view.zone.clone(),
+                    auth_type: view.auth_type.clone(),
+                });
+            }
+            _ => {}
+        },
         CredentialsAction::Reveal => view.revealed = !view.revealed,
         CredentialsAction::Check => effects.extend(start_check(view)),
         CredentialsAction::PlainSecret => {
-            if let Phase::Shown { secret, .. } = &view.phase {
-                effects.push(Effect::PlainOut(secret.clone()));
-            }
+            effects.extend(view.secret().cloned().map(Effect::PlainOut));
         }
         CredentialsAction::PlainProperties => {
             effects.extend(view.properties().map(Effect::PlainOut))
         }
         CredentialsAction::CopySecret => {
-            if let Phase::Shown { secret, .. } = &view.phase {
+            if let Some(secret) = view.secret() {
                 effects.push(Effect::Copy {
                     text: secret.clone(),
                     what: "the secret".into(),
@@ -190,13 +248,17 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             if let Some(cmd) = view.command() {
                 effects.push(Effect::Copy {
                     text: Secret::new(cmd),
-                    what: "the kafka-topics command".into(),
+                    what: if view.auth_type == "PLAIN" {
+                        "the kafka-topics command".into()
+                    } else {
+                        "the kcat command".into()
+                    },
                     secret: false,
                 });
             }
         }
         CredentialsAction::SaveStart => {
-            if matches!(view.phase, Phase::Shown { .. }) {
+            if view.ready() {
                 view.save_path = Some(super::input::TextInput::new("config.properties"));
                 view.overwrite = None;
             }
@@ -207,13 +269,14 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             }
         }
         CredentialsAction::SaveConfirm => {
-            if let (Some(path), Some(text)) =
-                (view.save_path.take().map(|p| p.text()), view.properties())
-                && !path.trim().is_empty()
+            if let Some(path) = view.save_path.take().map(|p| p.text().trim().to_string())
+                && !path.is_empty()
+                && let Some((text, companions)) = view.save_set(&path)
             {
                 effects.push(Effect::Save {
-                    path: path.trim().to_string(),
+                    path,
                     text,
+                    companions,
                     overwrite: false,
                 });
             }
@@ -224,10 +287,13 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             view.overwrite = None;
         }
         CredentialsAction::OverwriteYes => {
-            if let (Some(path), Some(text)) = (view.overwrite.take(), view.properties()) {
+            if let Some(path) = view.overwrite.take()
+                && let Some((text, companions)) = view.save_set(&path)
+            {
                 effects.push(Effect::Save {
                     path,
                     text,
+                    companions,
                     overwrite: true,
                 });
             }
@@ -247,6 +313,10 @@ fn start_check(view: &mut CredentialsView) -> Option<Effect> {
         zone: view.zone.clone(),
         properties,
         aliases: view.aliases.clone(),
+        issued: match &view.phase {
+            Phase::Issued(issued) => Some(issued.clone()),
+            _ => None,
+        },
     })
 }
 
@@ -277,6 +347,36 @@ pub fn check_done(app: &mut App, zone: &str, report: Report) {
         ToastKind::Failure
     };
     app.toast(kind, format!("{zone}: {summary}"));
+}
+
+/// What the sandbox issued arrived (or did not); returns the check to
+/// start if the view was opened with `t`.
+pub fn issued(app: &mut App, name: String, result: Result<Issued, ApiError>) -> Option<Effect> {
+    let failed = result.as_ref().err().map(|e| e.to_string());
+    let mut check = None;
+    if let Some(Overlay::Credentials(view)) = &mut app.overlay
+        && view.zone == name
+    {
+        view.phase = match result {
+            Ok(issued) => Phase::Issued(Box::new(issued)),
+            Err(e) => Phase::Failed(e.to_string()),
+        };
+        if view.check_after && view.ready() {
+            view.check_after = false;
+            check = start_check(view);
+        }
+    }
+    match failed {
+        Some(e) => app.set_status(
+            super::status::Origin::Request,
+            format!("The sandbox could not issue {name}'s partner credentials: {e}"),
+        ),
+        None => app.toast(
+            ToastKind::Success,
+            format!("The sandbox issued {name}'s partner credentials"),
+        ),
+    }
+    check
 }
 
 /// The secret arrived (or did not); returns the check to start if the view
@@ -439,5 +539,68 @@ mod tests {
         assert!(a.status_text().unwrap().contains("injected"));
         let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
         assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
+    }
+
+    /// An MTLS zone in the list, on a Console (`sandbox`: false) or not.
+    fn mtls(sandbox: bool) -> App {
+        let mut a = app_with(&[], chrono::Utc::now());
+        a.connection.sandbox_endpoints = sandbox;
+        let mut z = crate::app::zone_list::tests::zone("m", crate::api::ZoneStatus::Ready, 1, "g");
+        z.spec.authentication_mode = Some(crate::api::AuthenticationMode {
+            kind: "MTLS".into(),
+            service_account: Some("m-sa".into()),
+            extra: Default::default(),
+        });
+        a.update(Action::ZonesLoaded(Ok(vec![z])));
+        a.update(Action::Credentials(CredentialsAction::OpenToCheck));
+        a
+    }
+
+    #[test]
+    fn a_real_console_issues_nothing_for_a_partner_who_brings_its_own() {
+        let mut a = mtls(false);
+        assert!(
+            a.update(Action::Credentials(CredentialsAction::Confirm))
+                .is_empty()
+        );
+        let Some(Overlay::Credentials(v)) = &a.overlay else {
+            panic!()
+        };
+        assert!(matches!(v.phase, Phase::BroughtByPartner(_)));
+    }
+
+    #[test]
+    fn the_sandbox_issues_then_t_checks_with_what_it_issued() {
+        use crate::credentials::{Brought, Issued};
+        let mut a = mtls(true);
+        let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
+        assert_eq!(
+            fx,
+            vec![Effect::IssueSandboxCredentials {
+                zone: "m".into(),
+                auth_type: "MTLS".into()
+            }]
+        );
+        let issued = Issued {
+            config: "bootstrap.servers=gw:1\nsecurity.protocol=SSL\n".into(),
+            ca: Some("CA".into()),
+            brought: Brought::Certificate {
+                certificate: "CERT".into(),
+                key: Secret::new("KEY"),
+            },
+        };
+        // Opened with `t`: the check starts as soon as it arrives.
+        let fx = a.update(Action::SandboxIssued("m".into(), Ok(issued.clone())));
+        assert!(
+            matches!(&fx[..], [Effect::CheckAccess { issued: Some(i), .. }] if **i == issued),
+            "{fx:?}"
+        );
+        // `s` writes config.properties and both PEM files beside it.
+        a.update(Action::Credentials(CredentialsAction::SaveStart));
+        let fx = a.update(Action::Credentials(CredentialsAction::SaveConfirm));
+        assert!(
+            matches!(&fx[..], [Effect::Save { companions, .. }] if companions.len() == 2),
+            "{fx:?}"
+        );
     }
 }

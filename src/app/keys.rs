@@ -207,10 +207,19 @@ fn shown_secret(a: &App) -> Result<(), &'static str> {
         _ => Err("generate a secret first"),
     }
 }
+/// A secret, or what the sandbox issued, to hand over.
+fn ready(a: &App) -> Result<(), &'static str> {
+    match &a.overlay {
+        Some(Overlay::Credentials(v)) if v.ready() => Ok(()),
+        _ => Err("generate a secret first"),
+    }
+}
 fn not_shown(a: &App) -> Result<(), &'static str> {
-    match (&a.overlay, shown_secret(a)) {
+    match (&a.overlay, ready(a)) {
         (_, Ok(())) => Err("a secret is shown"),
-        (Some(Overlay::Credentials(v)), _) if matches!(v.phase, Phase::BroughtByPartner(_)) => {
+        (Some(Overlay::Credentials(v)), _)
+            if matches!(v.phase, Phase::BroughtByPartner(_)) && !v.on_sandbox =>
+        {
             Err("the partner brings its own credentials")
         }
         _ => Ok(()),
@@ -295,6 +304,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(LIST_MODES, [ch('y')], "y", "yaml", 18, Some((Group::Everywhere, "copy the zone as vendor-CLI YAML")), always, has_zone, |_| Action::CopyYaml),
     bind!(LIST_MODES, [ch('n')], "n", "new", 27, Some((Group::Changes, "new zone (wizard)")), writable, a_gateway, |_| Action::Wizard(WizardAction::New)),
     bind!(LIST_MODES, [ch('e')], "e", "edit", 26, Some((Group::Changes, "edit the zone (wizard)")), writable, has_zone, |_| Action::Wizard(WizardAction::Edit)),
+    bind!(LIST_MODES, [ch('C')], "C", "clone", 12, Some((Group::Changes, "clone: a new zone with its topics, limits, labels")), writable, has_zone, |_| Action::Wizard(WizardAction::Clone)),
     bind!(LIST_MODES, [ch('c')], "c", "credentials", 26, Some((Group::Changes, "generate credentials for the partner")), writable, has_zone, |_| Action::Credentials(C::Open)),
     bind!(LIST_MODES, [ch('t')], "t", "check access", 17, Some((Group::Changes, "check the partner's access (pz check)")), |a| writable(a) && on_detail(a), has_zone, |_| Action::Credentials(C::OpenToCheck)),
     bind!(LIST_MODES, [ch('t')], "", "", 0, None, |a| writable(a) && !on_detail(a), has_zone, |_| Action::Credentials(C::OpenToCheck)),
@@ -325,11 +335,11 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Mode::Credentials], [ENTER], "enter", "generate", 99, Some((Group::Credentials, "generate a secret (earlier ones stay valid)")), always, not_shown, |_| Action::Credentials(C::Confirm)),
     bind!(&[Mode::Credentials], [ch('v')], "v", "reveal", 27, Some((Group::Credentials, "reveal or mask the secret")), always, shown_secret, |_| Action::Credentials(C::Reveal)),
     bind!(&[Mode::Credentials], [ch('y')], "y", "copy secret", 28, Some((Group::Credentials, "copy the secret")), always, shown_secret, |_| Action::Credentials(C::CopySecret)),
-    bind!(&[Mode::Credentials], [ch('p')], "p", "copy config", 27, Some((Group::Credentials, "copy config.properties")), always, shown_secret, |_| Action::Credentials(C::CopyProperties)),
-    bind!(&[Mode::Credentials], [ch('k')], "k", "copy command", 24, Some((Group::Credentials, "copy the kafka-topics command")), always, shown_secret, |_| Action::Credentials(C::CopyCommand)),
-    bind!(&[Mode::Credentials], [ch('s')], "s", "save", 99, Some((Group::Credentials, "save config.properties (0600)")), always, shown_secret, |_| Action::Credentials(C::SaveStart)),
-    bind!(&[Mode::Credentials], [ch('o'), ch('O')], "o/O", "plain", 25, Some((Group::Credentials, "secret / config plainly, to select")), always, shown_secret, |_| Action::Credentials(C::PlainSecret)),
-    bind!(&[Mode::Credentials], [ch('t')], "t", "check access", 17, Some((Group::Credentials, "check the partner's access with it")), always, shown_secret, |_| Action::Credentials(C::Check)),
+    bind!(&[Mode::Credentials], [ch('p')], "p", "copy config", 27, Some((Group::Credentials, "copy config.properties")), always, ready, |_| Action::Credentials(C::CopyProperties)),
+    bind!(&[Mode::Credentials], [ch('k')], "k", "copy command", 24, Some((Group::Credentials, "copy the kafka-topics command")), always, ready, |_| Action::Credentials(C::CopyCommand)),
+    bind!(&[Mode::Credentials], [ch('s')], "s", "save", 99, Some((Group::Credentials, "save config.properties (0600)")), always, ready, |_| Action::Credentials(C::SaveStart)),
+    bind!(&[Mode::Credentials], [ch('o'), ch('O')], "o/O", "plain", 25, Some((Group::Credentials, "secret / config plainly, to select")), always, ready, |_| Action::Credentials(C::PlainSecret)),
+    bind!(&[Mode::Credentials], [ch('t')], "t", "check access", 17, Some((Group::Credentials, "check the partner's access with it")), always, ready, |_| Action::Credentials(C::Check)),
     bind!(&[Mode::Credentials], [ESC, ch('q')], "esc", "close", 99, Some((Group::Credentials, "close (the secret is dropped)")), always, ok, |_| Action::Credentials(C::Close)),
     bind!(&[Mode::CredentialsSaving], [ENTER], "enter", "save", 99, None, always, ok, |_| Action::Credentials(C::SaveConfirm)),
     bind!(&[Mode::CredentialsSaving], [ESC], "esc", "cancel", 99, None, always, ok, |_| Action::Credentials(C::SaveCancel)),

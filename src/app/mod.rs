@@ -92,6 +92,8 @@ pub enum Action {
     DeleteDone(String, Result<(), ApiError>),
     Credentials(credentials::CredentialsAction),
     CredentialsDone(String, Result<(Secret, String), ApiError>),
+    /// What the sandbox issued for an OAUTHBEARER or MTLS partner.
+    SandboxIssued(String, Result<crate::credentials::Issued, ApiError>),
     /// A step of the access check (`t`) ended; then the whole report.
     CheckStep(String, crate::kafka::check::Step),
     CheckDone(String, crate::kafka::check::Report),
@@ -110,7 +112,8 @@ pub enum Action {
     /// How many Gateway clusters the Console has.
     GatewaysCounted(Result<usize, ApiError>),
     /// Which generation the Console speaks (`None`: it did not say).
-    GenerationDetected(Option<crate::api::Generation>),
+    /// The Console's generation, and whether it is the pz sandbox.
+    GenerationDetected(Option<crate::api::Generation>, bool),
     /// The connection was re-read from the configuration (or switched).
     Reconnected(Result<ConnectionInfo, String>),
     /// `:ctx` and its picker.
@@ -133,6 +136,14 @@ pub enum Effect {
         zone: String,
         properties: Secret,
         aliases: Vec<String>,
+        /// What the sandbox issued (the CA, a certificate, an OAuth client).
+        issued: Option<Box<crate::credentials::Issued>>,
+    },
+    /// Have the sandbox issue what the partner of an OAUTHBEARER or MTLS
+    /// zone brings.
+    IssueSandboxCredentials {
+        zone: String,
+        auth_type: String,
     },
     /// Copy text; `what` names it for the toast. `secret`: kept out of
     /// clipboard managers' history and cleared after a while.
@@ -145,6 +156,8 @@ pub enum Effect {
     Save {
         path: String,
         text: Secret,
+        /// Files written beside it (the PEM files it names).
+        companions: Vec<(String, Secret)>,
         overwrite: bool,
     },
     LoadClusters,
@@ -307,8 +320,9 @@ impl App {
             Action::ZonesLoaded(result) => effects.extend(self.zones_loaded(result)),
             Action::WriteProbed(_) => {}
             Action::GatewaysCounted(result) => self.gateways = result.ok(),
-            Action::GenerationDetected(g) => {
+            Action::GenerationDetected(g, sandbox) => {
                 self.connection.generation = g;
+                self.connection.sandbox_endpoints |= sandbox;
                 if let Screen::Wizard(w) = &mut self.screen {
                     w.generation = g;
                 }
@@ -335,6 +349,11 @@ impl App {
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),
             Action::CredentialsDone(name, result) => {
                 return credentials::done(self, name, result).into_iter().collect();
+            }
+            Action::SandboxIssued(name, result) => {
+                return credentials::issued(self, name, result)
+                    .into_iter()
+                    .collect();
             }
             Action::CheckStep(zone, step) => credentials::check_step(self, &zone, step),
             Action::CheckDone(zone, report) => credentials::check_done(self, &zone, report),
@@ -545,6 +564,7 @@ fn refused_change(action: &Action) -> Option<&ApiError> {
     match action {
         Action::DeleteDone(_, Err(e))
         | Action::CredentialsDone(_, Err(e))
+        | Action::SandboxIssued(_, Err(e))
         | Action::WriteProbed(Err(e))
         | Action::Wizard(WizardAction::Checked(Err(e)))
         | Action::Wizard(WizardAction::Applied(Err(e))) => Some(e),

@@ -51,40 +51,19 @@ async fn bearer(
             secret_file,
         } => (endpoint, client_id, secret_file),
     };
-    let secret = String::from_utf8_lossy(&read(secret_file, "the client secret file")?)
-        .trim()
-        .to_string();
-    let mut http = reqwest::Client::builder().timeout(check::STEP_TIMEOUT);
-    if let Some(pem) = cacert {
-        for cert in reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default() {
-            http = http.add_root_certificate(cert);
-        }
-    }
+    let secret = crate::secret::Secret::new(
+        String::from_utf8_lossy(&read(secret_file, "the client secret file")?).trim(),
+    );
     let started = std::time::Instant::now();
-    let answer = http
-        .build()?
-        .post(endpoint)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id.as_str()),
-            ("client_secret", secret.as_str()),
-        ])
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("the token endpoint {}: {e}", line(endpoint)))?;
-    let status = answer.status();
-    let body: serde_json::Value = answer.json().await.unwrap_or_default();
-    let token = body["access_token"]
-        .as_str()
-        .filter(|_| status.is_success());
-    let Some(token) = token else {
-        anyhow::bail!(
-            "the token endpoint {} refused the client '{}': {status} {}",
-            line(endpoint),
-            line(client_id),
-            line(body["error"].as_str().unwrap_or_default())
-        );
-    };
+    let token = crate::kafka::oauth::client_credentials(
+        endpoint,
+        client_id,
+        &secret,
+        cacert,
+        check::STEP_TIMEOUT,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?;
     if !json {
         println!(
             "  token: from {} in {} ms",
@@ -92,7 +71,7 @@ async fn bearer(
             started.elapsed().as_millis()
         );
     }
-    Ok(crate::secret::Secret::new(token))
+    Ok(token)
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
@@ -193,6 +172,22 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         (_, false) => None,
     };
     let expected: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
+    // A secret (or token) that says when it expires: warned within 7 days,
+    // and an expired one fails here, before any connection.
+    let now = chrono::Utc::now();
+    let validity = bearer
+        .as_ref()
+        .or((!settings.password.expose().is_empty()).then_some(&settings.password))
+        .and_then(|s| credentials::Validity::of(s, now));
+    if let Some(v @ credentials::Validity::Expired(_)) = validity {
+        let report = Report::failed_before(&args.name, check::StepKind::Sasl, v.describe(now));
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            eprintln!("pz: {}'s secret {}", line(&args.name), v.describe(now));
+        }
+        return Ok(1);
+    }
     if !args.json {
         println!(
             "Checking {} as its partner would: '{}' at {}",
@@ -204,6 +199,13 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
             }),
             line(&settings.bootstrap.join(","))
         );
+        match validity {
+            Some(v @ credentials::Validity::ExpiresSoon(_)) => {
+                println!("  warning: the secret {}", v.describe(now));
+            }
+            Some(v) => println!("  the secret is {}", v.describe(now)),
+            None => {}
+        }
     }
     let plan = Plan {
         zone: args.name.clone(),

@@ -375,6 +375,10 @@ async fn credentials_cmd(
     if let Some(why) = credentials::brought_by_partner(name, zone.spec.auth_type(), account) {
         eprintln!("pz: {}", line(&why));
         if !properties {
+            let config = backend.client.kafka_configuration(name).await?;
+            if let Some(kcat) = credentials::brought_kcat_command(&config, zone.spec.auth_type()) {
+                eprintln!("pz: with kcat (librdkafka): {}", line(&kcat));
+            }
             return Err(Usage(format!(
                 "{} has no secret to generate: `pz credentials {} --properties` prints the client settings to fill in",
                 line(name),

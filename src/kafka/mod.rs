@@ -5,7 +5,9 @@
 
 pub mod bound;
 pub mod check;
+pub mod oauth;
 pub mod properties;
+pub mod report;
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{ApiKey, RequestHeader, ResponseHeader};

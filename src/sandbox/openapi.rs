@@ -73,7 +73,7 @@ fn value(generation: Generation) -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "Conduktor Console API (pz sandbox)",
+            "title": format!("Conduktor Console API {}", crate::api::client::SANDBOX_TITLE),
             "version": format!("1.{}.0", generation.minor),
         },
         "paths": {

@@ -10,7 +10,7 @@ use super::centered;
 use super::widgets::{bold, field};
 use crate::app::App;
 use crate::app::credentials::{CredentialsView, Phase};
-use crate::credentials::expiry;
+use crate::credentials::{Brought, Validity};
 use crate::kafka::check::Outcome;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
@@ -55,7 +55,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                 ),
                 t.muted,
             )));
+            if v.on_sandbox {
+                lines.push(Line::from(""));
+                lines.push(Line::from(vec![
+                    Span::styled(" enter ", t.selection),
+                    Span::styled(
+                        if v.auth_type == "MTLS" {
+                            " have the sandbox issue a client certificate, to try the partner's side"
+                        } else {
+                            " have the sandbox issue an OAuth client, to try the partner's side"
+                        },
+                        t.text,
+                    ),
+                ]));
+            }
         }
+        Phase::Issuing => lines.push(Line::from(Span::styled("Issuing…", t.warning))),
         Phase::Failed(e) => {
             lines.push(Line::from(Span::styled(format!("Failed: {e}"), t.failure)));
             lines.push(Line::from(Span::styled(
@@ -77,26 +92,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                 Span::styled(format!("{:<16}", "Secret"), t.muted),
                 shown,
             ]));
-            if let Some(exp) = expiry(secret) {
-                lines.push(field(
-                    "Valid until",
-                    exp.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    t,
-                ));
+            match Validity::of(secret, app.now) {
+                Some(v @ Validity::Valid(_)) => {
+                    lines.push(field("Validity", v.describe(app.now), t))
+                }
+                Some(v) => lines.push(Line::from(vec![
+                    Span::styled(format!("{:<16}", "Validity"), t.muted),
+                    Span::styled(
+                        v.describe(app.now),
+                        bold(if matches!(v, Validity::Expired(_)) {
+                            t.failure
+                        } else {
+                            t.warning
+                        }),
+                    ),
+                ])),
+                None => {}
             }
-            // Once a check runs, its lines take the place of the reminders
-            // (the footer still lists the keys): it fits in 80x24.
-            if v.check.is_none() {
-                lines.push(Line::from(""));
-                for warning in [
+            handing_over(
+                &mut lines,
+                app,
+                v,
+                &[
                     "This secret cannot be shown again: copy or save it now.",
                     "Earlier secrets stay valid until they expire.",
                     "To revoke the partner's access, delete the zone.",
-                ] {
-                    lines.push(Line::from(Span::styled(format!("• {warning}"), t.warning)));
-                }
-                lines.push(Line::from(""));
-                for (k, what) in [
+                ],
+                &[
                     ("y", "copy the secret"),
                     ("p", "copy config.properties for the partner"),
                     ("k", "copy the kafka-topics command"),
@@ -106,58 +128,45 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                         "print the secret plainly, to select it (O: config.properties)",
                     ),
                     ("t", "check the partner's access (connects to the Gateway)"),
-                ] {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {k}  "), bold(t.accent)),
-                        Span::styled(what, t.text),
-                    ]));
+                ],
+            );
+        }
+        Phase::Issued(issued) => {
+            let what = match &issued.brought {
+                Brought::Certificate { .. } => {
+                    format!("a client certificate for CN={}", v.account)
                 }
-            }
-            if let Some(check) = &v.check {
-                lines.push(Line::from(""));
-                lines.push(Line::from(Span::styled(
-                    "Access check, as the partner would connect:",
-                    bold(t.text),
-                )));
-                for step in &check.steps {
-                    let style = match step.outcome {
-                        Outcome::Pass => t.success,
-                        Outcome::Fail => t.failure,
-                        Outcome::Skip => t.muted,
-                    };
-                    lines.push(Line::from(Span::styled(
-                        format!("  {}", step.line()),
-                        style,
-                    )));
-                }
-                match &check.result {
-                    None => lines.push(Line::from(Span::styled(
-                        "  … checking (each step gives up after 5 s)",
-                        t.warning,
-                    ))),
-                    Some((ok, summary)) => lines.push(Line::from(Span::styled(
-                        summary.clone(),
-                        bold(if *ok { t.success } else { t.failure }),
-                    ))),
-                }
-            }
-            if let Some(path) = &v.save_path {
-                lines.push(Line::from(""));
-                lines.push(Line::from(vec![
-                    Span::styled("Save to: ", t.text),
-                    Span::styled(
-                        crate::sanitize::line(&path.with_cursor()).into_owned(),
-                        bold(t.accent),
-                    ),
-                ]));
-            }
-            if let Some(path) = &v.overwrite {
-                lines.push(Line::from(""));
-                lines.push(Line::from(Span::styled(
-                    format!("{path} exists. Overwrite it? y / n"),
-                    bold(t.warning),
-                )));
-            }
+                Brought::OAuthClient {
+                    client_id,
+                    token_endpoint,
+                    ..
+                } => format!("the OAuth client {client_id} of {token_endpoint}"),
+            };
+            lines.push(field(
+                "Issued",
+                crate::sanitize::line(&what).into_owned(),
+                t,
+            ));
+            lines.push(field(
+                "With kcat",
+                crate::sanitize::line(&issued.kcat_command(&v.zone)).into_owned(),
+                t,
+            ));
+            handing_over(
+                &mut lines,
+                app,
+                v,
+                &[
+                    "Issued by the sandbox, to try the partner's side: a real partner brings its own.",
+                    "Saving writes config.properties and the PEM files it names (0600).",
+                ],
+                &[
+                    ("p", "copy config.properties (O prints it)"),
+                    ("k", "copy the kcat command"),
+                    ("s", "save config.properties and its PEM files"),
+                    ("t", "check the partner's access (connects to the Gateway)"),
+                ],
+            );
         }
     }
     // The height the wrapped text takes inside the borders.
@@ -174,4 +183,78 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
         ),
         popup,
     );
+}
+
+/// What follows a secret or what the sandbox issued: the reminders and
+/// keys (or, once a check runs, its steps), and the save prompts.
+fn handing_over(
+    lines: &mut Vec<Line<'static>>,
+    app: &App,
+    v: &CredentialsView,
+    warnings: &[&str],
+    keys: &[(&str, &str)],
+) {
+    let t = &app.theme;
+    // Once a check runs, its lines take the place of the reminders (the
+    // footer still lists the keys): it fits in 80x24.
+    match &v.check {
+        None => {
+            lines.push(Line::from(""));
+            for warning in warnings {
+                lines.push(Line::from(Span::styled(format!("• {warning}"), t.warning)));
+            }
+            lines.push(Line::from(""));
+            for (k, what) in keys {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {k}  "), bold(t.accent)),
+                    Span::styled(what.to_string(), t.text),
+                ]));
+            }
+        }
+        Some(check) => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Access check, as the partner would connect:",
+                bold(t.text),
+            )));
+            for step in &check.steps {
+                let style = match step.outcome {
+                    Outcome::Pass => t.success,
+                    Outcome::Fail => t.failure,
+                    Outcome::Skip => t.muted,
+                };
+                lines.push(Line::from(Span::styled(
+                    format!("  {}", step.line()),
+                    style,
+                )));
+            }
+            match &check.result {
+                None => lines.push(Line::from(Span::styled(
+                    "  … checking (each step gives up after 5 s)",
+                    t.warning,
+                ))),
+                Some((ok, summary)) => lines.push(Line::from(Span::styled(
+                    summary.clone(),
+                    bold(if *ok { t.success } else { t.failure }),
+                ))),
+            }
+        }
+    }
+    if let Some(path) = &v.save_path {
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled("Save to: ", t.text),
+            Span::styled(
+                crate::sanitize::line(&path.with_cursor()).into_owned(),
+                bold(t.accent),
+            ),
+        ]));
+    }
+    if let Some(path) = &v.overwrite {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("{path} exists. Overwrite it? y / n"),
+            bold(t.warning),
+        )));
+    }
 }

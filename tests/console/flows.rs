@@ -522,6 +522,81 @@ mod wizard {
         kb.quit().await;
     }
 
+    /// `C` on a zone: the wizard holds its topics, aliases, permissions,
+    /// limits, labels, headers and authentication type, with the name,
+    /// account and partner to fill; the clone is created as a new zone and
+    /// the source is untouched.
+    #[tokio::test]
+    async fn clone_a_zone_for_another_partner() {
+        let mut kb = Harness::start(options(), (100, 30)).await;
+        let client = kb.client.clone();
+        let source = r#"
+apiVersion: v2
+kind: PartnerZone
+metadata:
+  name: source-co
+  labels: {project: retail, tier: gold}
+spec:
+  cluster: gateway-prod
+  displayName: Source Co
+  url: https://source.example
+  authenticationMode: {type: OAUTHBEARER, serviceAccount: source-sub}
+  partner: {name: Sam Source, email: sam@source.example}
+  topics:
+    - {name: source.orders, backingTopic: orders.v1, permission: READ}
+    - {name: source.payments, backingTopic: payments.v1, permission: WRITE}
+  trafficControlPolicies: {maxProduceRate: 1000000, maxConsumeRate: 5000000, limitCommitOffset: 30}
+  headers:
+    addOnProduce: [{key: X-Partner, value: source}]
+    removeOnConsume: [{keyRegex: "x-internal-.*"}]
+"#;
+        let zone = pz::api::yaml::parse_zones(source, "source.yaml")
+            .unwrap()
+            .remove(0);
+        client.apply_zone(&zone, false).await.unwrap();
+        kb.key(KeyCode::Char('r')).await;
+        kb.wait_for("Source Co").await;
+        kb.select("source-co").await;
+        kb.key(KeyCode::Char('C')).await;
+        let w = kb.wizard();
+        assert!(!w.editing(), "a clone is a new zone");
+        assert_eq!(w.value(Field::Name), "");
+        assert_eq!(w.value(Field::Account), "");
+        assert_eq!(w.value(Field::PartnerName), "");
+        assert_eq!(w.auth(), "OAUTHBEARER");
+        assert_eq!(w.chosen.len(), 2);
+        kb.until(|s| s.generation.is_some()).await;
+        kb.text("Other Co").await;
+        assert_eq!(kb.wizard().value(Field::Id), "other-co");
+        assert_eq!(kb.wizard().value(Field::Account), "other-co");
+        kb.ctrl('n').await; // topics
+        kb.ctrl('n').await; // traffic
+        kb.ctrl('n').await; // review
+        assert_eq!(
+            kb.wizard().verdict,
+            Verdict::Valid(pz::api::UpsertResult::Created),
+            "{:?}",
+            kb.wizard().errors
+        );
+        kb.key(KeyCode::Enter).await;
+        kb.until(|s| matches!(&s.view, Some(Screen::Detail { name, .. }) if name == "other-co"))
+            .await;
+        let clone = client.get_zone("other-co").await.unwrap();
+        let (c, o) = (&clone.spec, &zone.spec);
+        assert_eq!(c.display_name.as_deref(), Some("Other Co"));
+        assert_eq!(c.service_account_name(), Some("other-co"));
+        assert_eq!(c.auth_type(), "OAUTHBEARER");
+        assert_eq!(c.url, None);
+        assert_eq!(c.partner, None);
+        assert_eq!(c.topics, o.topics);
+        assert_eq!(c.traffic_control_policies, o.traffic_control_policies);
+        assert_eq!(c.headers, o.headers);
+        assert_eq!(clone.metadata.labels, zone.metadata.labels);
+        let source = client.get_zone("source-co").await.unwrap();
+        assert_eq!(source.spec.service_account_name(), Some("source-sub"));
+        kb.quit().await;
+    }
+
     #[tokio::test]
     async fn edit_a_zone_shows_a_diff_and_updates() {
         // The console's real loop, keys in, frames out.

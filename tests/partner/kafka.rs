@@ -224,15 +224,43 @@ a = KafkaAdminClient(bootstrap_servers=sys.argv[1], security_protocol=sys.argv[4
 print("\n".join(sorted(a.list_topics())))
 a.close()
 "#;
-    let out = tokio::process::Command::new("python3")
-        .args(["-c", script, get(props, "bootstrap.servers")])
+    let mut out = tokio::process::Command::new("python3");
+    out.args(["-c", script, get(props, "bootstrap.servers")])
         .arg(jaas(props, "username"))
         .arg(jaas(props, "password"))
         .arg(get(props, "security.protocol"))
-        .arg(ca.unwrap_or_default())
-        .output()
-        .await
-        .unwrap();
+        .arg(ca.unwrap_or_default());
+    python_lines(out).await
+}
+
+/// kafka-python's admin client in SASL OAUTHBEARER over TLS, presenting
+/// `token`: the topics it lists.
+async fn kafka_python_oauth_list(bootstrap: &str, ca: &str, token: &str) -> Vec<String> {
+    let script = r#"
+import sys
+from kafka import KafkaAdminClient
+try:
+    from kafka.sasl.oauth import AbstractTokenProvider
+except ImportError:  # kafka-python 3
+    from kafka.net.sasl.oauth import AbstractTokenProvider
+boot, ca, token = sys.argv[1:4]
+class Provider(AbstractTokenProvider):
+    def token(self):
+        return token
+a = KafkaAdminClient(bootstrap_servers=boot, security_protocol="SASL_SSL", ssl_cafile=ca,
+    sasl_mechanism="OAUTHBEARER", sasl_oauth_token_provider=Provider(), request_timeout_ms=5000)
+print("\n".join(sorted(a.list_topics())))
+a.close()
+"#;
+    let mut out = tokio::process::Command::new("python3");
+    out.arg("-c").arg(script).args([bootstrap, ca, token]);
+    python_lines(out).await
+}
+
+/// Runs a Python script that prints one topic per line; fails with its
+/// stderr.
+async fn python_lines(mut command: tokio::process::Command) -> Vec<String> {
+    let out = command.output().await.unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -500,38 +528,7 @@ async fn oauthbearer_with_the_sandbox_token_endpoint() {
     let token = answer["access_token"].as_str().unwrap().to_string();
     // kafka-python presents it in SASL OAUTHBEARER, over TLS.
     if has_kafka_python() {
-        let script = r#"
-import sys
-from kafka import KafkaAdminClient
-try:
-    from kafka.sasl.oauth import AbstractTokenProvider
-except ImportError:  # kafka-python 3
-    from kafka.net.sasl.oauth import AbstractTokenProvider
-boot, ca, token = sys.argv[1:4]
-class Provider(AbstractTokenProvider):
-    def token(self):
-        return token
-a = KafkaAdminClient(bootstrap_servers=boot, security_protocol="SASL_SSL", ssl_cafile=ca,
-    sasl_mechanism="OAUTHBEARER", sasl_oauth_token_provider=Provider(), request_timeout_ms=5000)
-print("\n".join(sorted(a.list_topics())))
-a.close()
-"#;
-        let out = tokio::process::Command::new("python3")
-            .arg("-c")
-            .arg(script)
-            .args([bootstrap.clone(), ca.display().to_string(), token.clone()])
-            .output()
-            .await
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect();
+        let listed = kafka_python_oauth_list(&bootstrap, &ca.display().to_string(), &token).await;
         assert_eq!(listed, aliases(&zone));
     }
     // pz check as the partner's client: the grant, then SASL OAUTHBEARER.
@@ -584,6 +581,51 @@ a.close()
     ];
     let refused = kcat_topics(&bootstrap, &unsigned).await.unwrap_err();
     assert!(refused.contains("not one the sandbox signed"), "{refused}");
+    sb.shutdown().await;
+}
+
+/// Expiry in sight, on the sandbox's clock: a secret issued 27 days ago
+/// (30-day tokens) passes `pz check` with a warning; one issued 31 days ago
+/// fails it (exit 1, saying it expired) before any connection.
+#[tokio::test]
+async fn pz_check_warns_of_an_expiry_within_seven_days_and_fails_an_expired_secret() {
+    let now = chrono::Utc::now();
+    let clock = pz::sandbox::clock::Clock::manual(now - chrono::Duration::days(31));
+    let mut o = options();
+    o.clock = clock.clone();
+    o.deploy_delay = Duration::ZERO;
+    let (sb, client) = start(o).await;
+    let base = sb.base_url();
+    ready_zone(&client, "ageing").await;
+    let dir = tempfile::tempdir().unwrap();
+    let expired = write(
+        dir.path(),
+        "old.properties",
+        &properties(&base, "ageing").await,
+    );
+    clock.advance(Duration::from_secs(4 * 86_400));
+    let soon = write(
+        dir.path(),
+        "soon.properties",
+        &properties(&base, "ageing").await,
+    );
+
+    let run = pz(&base, &["check", "ageing", "--properties", &soon], None).await;
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("warning: the secret expires in 2 days")
+            || run.stdout.contains("warning: the secret expires in 3 days"),
+        "{}",
+        run.stdout
+    );
+    let run = pz(&base, &["check", "ageing", "--properties", &expired], None).await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("expired at"), "{}", run.stderr);
+    let (code, report, _) = check(&base, &["ageing", "--properties", &expired]).await;
+    assert_eq!(code, 1);
+    let (step, detail) = failed_step(&report);
+    assert_eq!(step, "sasl");
+    assert!(detail.contains("the partner cannot get in"), "{detail}");
     sb.shutdown().await;
 }
 
@@ -872,5 +914,115 @@ mod random_bytes {
             });
             rx.recv().unwrap()
         })
+    }
+}
+
+/// The console on a TLS sandbox, for a zone whose partner brings its own
+/// credentials: `t` has the sandbox issue them (a client certificate, an
+/// OAuth client) and checks the partner's access with them; `s` saves
+/// config.properties with the PEM files it names, and kcat gets in with
+/// those files, seeing exactly the zone's aliases.
+#[tokio::test]
+async fn the_console_issues_and_checks_what_each_partner_brings() {
+    use common::harness::Harness;
+    use crossterm::event::KeyCode;
+    use pz::app::Overlay;
+    use pz::app::credentials::Phase;
+    if !has_kcat() {
+        return;
+    }
+    let mut o = options();
+    o.kafka_tls = true;
+    let mut h = Harness::start(o, (120, 40)).await;
+    for (name, mode) in [("mtlszone", "MTLS"), ("oauthzone", "OAUTHBEARER")] {
+        apply_ready(&h.client, &zone_of_mode(name, mode, &format!("{name}-sa"))).await;
+    }
+    h.key(KeyCode::Char('r')).await;
+    h.until(|s| s.screen.contains("oauthzone")).await;
+    for name in ["mtlszone", "oauthzone"] {
+        h.select(name).await;
+        h.key(KeyCode::Char('t')).await;
+        h.wait_for("have the sandbox issue").await;
+        h.key(KeyCode::Enter).await;
+        h.until(|s| {
+            matches!(&s.overlay, Some(Overlay::Credentials(v))
+                if v.check.as_ref().is_some_and(|c| c.result.is_some()))
+        })
+        .await;
+        let Some(Overlay::Credentials(v)) = h.overlay() else {
+            panic!()
+        };
+        let check = v.check.as_ref().unwrap();
+        assert_eq!(
+            check.result.as_ref().map(|r| r.0),
+            Some(true),
+            "{}",
+            h.screen()
+        );
+        assert!(matches!(v.phase, Phase::Issued(_)));
+        let steps: Vec<&str> = check.steps.iter().map(|s| s.step.label()).collect();
+        assert!(
+            steps.contains(&"tls") && steps.contains(&"topics"),
+            "{steps:?}"
+        );
+        // Saved: config.properties and the PEM files, 0600, usable by kcat.
+        let dir = h.dir.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let path = dir.join("config.properties");
+        h.key(KeyCode::Char('s')).await;
+        for _ in 0.."config.properties".len() {
+            h.key(KeyCode::Backspace).await;
+        }
+        h.text(&path.display().to_string()).await;
+        h.key(KeyCode::Enter).await;
+        h.until(|_| path.exists()).await;
+        let props = std::fs::read_to_string(&path).unwrap();
+        assert!(!props.contains('<'), "no placeholder left:\n{props}");
+        let ca = dir.join(format!("{name}-ca.pem"));
+        assert!(props.contains(&format!("ssl.truststore.location={}", ca.display())));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&ca).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let bootstrap = get(&props, "bootstrap.servers");
+        let zone = h.client.get_zone(name).await.unwrap();
+        let seen = if name == "mtlszone" {
+            let pem = dir.join("mtlszone-client.pem");
+            assert!(props.contains(&format!("ssl.keystore.location={}", pem.display())));
+            let pem = pem.display().to_string();
+            kcat_mtls(bootstrap, &ca.display().to_string(), &pem, &pem).await
+        } else {
+            // Debian's kcat has no OIDC: the grant with the saved client,
+            // as the partner's client does, then kafka-python presents the
+            // token over TLS with the saved CA.
+            assert!(has_kafka_python(), "kafka-python is needed for OAUTHBEARER");
+            let id = jaas(&props, "clientId");
+            let secret = jaas(&props, "clientSecret");
+            let endpoint = get(&props, "sasl.oauthbearer.token.endpoint.url");
+            let answer: serde_json::Value = reqwest::Client::new()
+                .post(endpoint)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", id.as_str()),
+                    ("client_secret", secret.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let token = answer["access_token"]
+                .as_str()
+                .expect("a token")
+                .to_string();
+            Ok::<_, String>(
+                kafka_python_oauth_list(bootstrap, &ca.display().to_string(), &token).await,
+            )
+        };
+        assert_eq!(seen.unwrap(), aliases(&zone), "{name}");
+        h.key(KeyCode::Esc).await;
+        h.key(KeyCode::Esc).await;
     }
 }

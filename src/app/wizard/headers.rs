@@ -60,7 +60,8 @@ pub fn parse_add(text: &str) -> Result<Vec<AddHeader>, String> {
         out.push(AddHeader {
             key: key.to_string(),
             value: value.to_string(),
-            override_if_exists: Some(overrides),
+            // Not overriding is the default: left out, as the vendor writes it.
+            override_if_exists: overrides.then_some(true),
             extra: Default::default(),
         });
     }
@@ -129,7 +130,7 @@ mod tests {
         let h = parse_add("X-Org=acme; !X-Client = {{clientId}}@{{gatewayHost}}").unwrap();
         assert_eq!(h.len(), 2);
         assert_eq!((h[0].key.as_str(), h[0].value.as_str()), ("X-Org", "acme"));
-        assert_eq!(h[0].override_if_exists, Some(false));
+        assert_eq!(h[0].override_if_exists, None);
         assert_eq!(h[1].value, "{{clientId}}@{{gatewayHost}}");
         assert_eq!(h[1].override_if_exists, Some(true));
         assert!(parse_add("X-Org").unwrap_err().contains("KEY=VALUE"));

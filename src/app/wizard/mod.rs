@@ -6,6 +6,7 @@
 pub mod details;
 pub mod draft;
 pub mod fields;
+pub mod from_zone;
 pub mod headers;
 pub mod review;
 pub mod topics;
@@ -140,6 +141,9 @@ pub enum WizardCmd {
 pub enum WizardAction {
     New,
     Edit,
+    /// `C`: a new zone with the selected one's topics, limits, labels,
+    /// headers and authentication type.
+    Clone,
     /// A bound key's command.
     Cmd(WizardCmd),
     /// A key typed into the focused text (a field, the search, an alias, a
@@ -199,70 +203,6 @@ impl Wizard {
     /// known).
     pub fn takes_headers(&self) -> bool {
         self.generation.is_none_or(|g| g.has_authentication_mode())
-    }
-
-    /// The wizard filled from an existing zone; its technical ID is fixed.
-    pub fn edit(zone: &PartnerZone) -> Wizard {
-        let mut w = Wizard::new();
-        let s = &zone.spec;
-        let p = s.partner.clone().unwrap_or_default();
-        for (f, v) in [
-            (Field::Name, s.display_name.clone().unwrap_or_default()),
-            (Field::Id, zone.metadata.name.clone()),
-            (
-                Field::Account,
-                s.service_account_name().unwrap_or_default().to_string(),
-            ),
-            (Field::Url, s.url.clone().unwrap_or_default()),
-            (
-                Field::Description,
-                s.description.clone().unwrap_or_default(),
-            ),
-            (Field::Auth, s.auth_type().to_string()),
-            (Field::Labels, details::format_labels(&zone.metadata.labels)),
-            (Field::PartnerName, p.name),
-            (Field::PartnerRole, p.role.unwrap_or_default()),
-            (Field::PartnerEmail, p.email.unwrap_or_default()),
-            (Field::PartnerPhone, p.phone.unwrap_or_default()),
-        ] {
-            w.values.insert(f, v);
-        }
-        w.id_edited = true;
-        w.account_edited = true;
-        w.editor = Editor::for_text(Field::Name, w.value(Field::Name));
-        w.cluster = s.cluster.clone();
-        w.chosen = s
-            .topics
-            .iter()
-            .map(|t| Chosen {
-                backing: t.backing_topic.clone(),
-                alias: t.name.clone(),
-                write: t.permission == Permission::Write,
-                shared_alias: Some(t.name.clone()),
-            })
-            .collect();
-        if let Some(tcp) = &s.traffic_control_policies {
-            for (i, v) in [
-                &tcp.max_produce_rate,
-                &tcp.max_consume_rate,
-                &tcp.limit_commit_offset,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                if let Some(v) = v {
-                    w.limits[i] = Limit {
-                        enabled: true,
-                        text: v.to_string(),
-                    };
-                }
-            }
-        }
-        (w.header_add, w.header_remove) = headers::texts(s.headers.as_ref());
-        let mut original = zone.clone();
-        original.metadata.clear_output();
-        w.original = Some(original);
-        w
     }
 
     pub fn editing(&self) -> bool {
@@ -425,6 +365,12 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
         WizardAction::Edit => {
             if let Some(z) = app.current_zone() {
                 let w = Wizard::edit(z);
+                open(app, w, &mut fx);
+            }
+        }
+        WizardAction::Clone => {
+            if let Some(z) = app.current_zone() {
+                let w = Wizard::clone_of(z);
                 open(app, w, &mut fx);
             }
         }
