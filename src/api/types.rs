@@ -227,6 +227,17 @@ impl ZoneSpec {
             .or(self.service_account.as_deref())
     }
 
+    /// Gives the zone another service account, wherever its shape keeps it
+    /// (`authenticationMode.serviceAccount`, the 1.32 `serviceAccount`).
+    pub fn set_service_account(&mut self, account: &str) {
+        if let Some(mode) = &mut self.authentication_mode {
+            mode.service_account = Some(account.to_string());
+        }
+        if self.service_account.is_some() || self.authentication_mode.is_none() {
+            self.service_account = Some(account.to_string());
+        }
+    }
+
     /// The authentication type; the 1.32 shape is always PLAIN.
     pub fn auth_type(&self) -> &str {
         self.authentication_mode

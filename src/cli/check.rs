@@ -15,6 +15,8 @@ use crate::sanitize::line;
 pub struct CheckArgs {
     pub name: String,
     pub properties: Option<PathBuf>,
+    /// A config.properties already at hand (`pz rotate --check`).
+    pub text: Option<crate::secret::Secret>,
     pub generate: bool,
     pub cacert: Option<PathBuf>,
     /// `--cert`/`--key`: an MTLS partner's client certificate and key.
@@ -98,6 +100,12 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
     };
     let zone = client.get_zone(&args.name).await?;
     let (settings, source) = match (&args.properties, args.generate) {
+        _ if args.text.is_some() => {
+            let text = args.text.as_ref().map(|t| t.expose()).unwrap_or_default();
+            let settings = properties::parse(text)
+                .map_err(|e| anyhow::anyhow!("the new config.properties: {e}"))?;
+            (settings, "the new secret".to_string())
+        }
         // An MTLS partner brings a certificate, not a secret: where and how
         // to connect come from the Console.
         (None, false) if bring_own => {

@@ -79,6 +79,7 @@ async fn execute(
         Command::Apply { dry_run: false, .. }
             | Command::Delete { .. }
             | Command::Credentials { .. }
+            | Command::Rotate { .. }
             | Command::Check { generate: true, .. }
     );
     if read_only && mutating {
@@ -140,6 +141,7 @@ async fn execute(
             diff::diff(client, &from_file.unwrap_or_default(), &origin(&file)).await
         }
         Command::Delete { name, yes, .. } => ok(delete(&backend, &name, yes).await),
+        Command::Rotate { name, how, .. } => super::rotate::run(&backend, paths, &name, how).await,
         Command::Credentials {
             name,
             properties,
@@ -172,6 +174,7 @@ async fn execute(
             let args = super::check::CheckArgs {
                 name,
                 properties,
+                text: None,
                 generate,
                 cacert,
                 oauth,
@@ -440,7 +443,7 @@ async fn detected(connection: &crate::api::Connection) -> String {
 }
 
 /// An error unless `path` is absent or a regular file (a link is refused).
-fn writable_target(path: &std::path::Path) -> anyhow::Result<()> {
+pub(super) fn writable_target(path: &std::path::Path) -> anyhow::Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(crate::files::FileError::Symlink {
             path: path.to_path_buf(),

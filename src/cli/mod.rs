@@ -5,6 +5,7 @@ mod commands;
 mod contexts;
 mod diff;
 mod follow;
+pub(crate) mod rotate;
 mod table;
 
 use std::net::SocketAddr;
@@ -72,6 +73,7 @@ impl Command {
             | Command::Apply { conn, .. }
             | Command::Delete { conn, .. }
             | Command::Credentials { conn, .. }
+            | Command::Rotate { conn, .. }
             | Command::Check { conn, .. }
             | Command::Info { conn }
             | Command::Wait { conn, .. }
@@ -131,6 +133,17 @@ pub enum Command {
         /// Do not ask.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// Revoke and re-issue: the zone saved to a recovery file, deleted,
+    /// created again under a new service account (NAME-sa → NAME-sa-r2),
+    /// READY, then a new secret. Resumable: `--resume` finishes an
+    /// interrupted rotation, `--restore` puts the zone back as it was.
+    Rotate {
+        name: String,
+        #[command(flatten)]
+        how: rotate::How,
         #[command(flatten)]
         conn: ConnArgs,
     },

@@ -1026,3 +1026,119 @@ async fn the_console_issues_and_checks_what_each_partner_brings() {
         h.key(KeyCode::Esc).await;
     }
 }
+
+/// `pz ARGS` in `home` with `vars`, no stdin.
+async fn rot(base: &str, home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    pz_env(base, args, None, home, vars).await
+}
+
+/// `pz rotate`: the zone saved, deleted, created again under a new service
+/// account and READY, with a new secret; kcat with the old secret is
+/// refused and the new one sees the same aliases. Then a crash (an abort,
+/// as kill -9) after each step, and `--resume`: exactly one zone, READY,
+/// under yet another account, the recovery file gone.
+#[tokio::test]
+async fn rotate_revokes_the_old_secret_and_resumes_after_a_crash() {
+    if !has_kcat() {
+        return;
+    }
+    let mut o = options();
+    o.deploy_delay = Duration::from_millis(200);
+    let (sb, client) = start(o).await;
+    let base = sb.base_url();
+    ready_zone(&client, "rot").await;
+    let zone = client.get_zone("rot").await.unwrap();
+    let old = properties(&base, "rot").await;
+    assert_eq!(
+        kcat_list(&old, &jaas(&old, "password")).await,
+        Ok(aliases(&zone))
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("new.properties");
+    let out_s = out.display().to_string();
+    let vars = [("CDK_API_KEY", KEY)];
+    let started = Instant::now();
+    let run = rot(
+        &base,
+        home.path(),
+        &["rotate", "rot", "--yes", "-o", &out_s],
+        &vars,
+    )
+    .await;
+    println!(
+        "rotation (delete to READY with the new secret): {:?}",
+        started.elapsed()
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let new = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(jaas(&new, "username"), "sa-rot-r2");
+    let rotated = client.get_zone("rot").await.unwrap();
+    assert_eq!(rotated.spec.service_account_name(), Some("sa-rot-r2"));
+    assert_eq!(rotated.spec.topics, zone.spec.topics);
+    assert_eq!(rotated.spec.partner, zone.spec.partner);
+    let refused = kcat_list(&old, &jaas(&old, "password")).await;
+    assert!(refused.is_err(), "the old secret still opens the zone");
+    assert_eq!(
+        kcat_list(&new, &jaas(&new, "password")).await,
+        Ok(aliases(&zone))
+    );
+    let recovery = home.path().join("pz/rotations/rot.yaml");
+    assert!(!recovery.exists());
+
+    // Declined: nothing changes.
+    let run = pz_env(
+        &base,
+        &["rotate", "rot"],
+        Some("not-rot\n"),
+        home.path(),
+        &vars,
+    )
+    .await;
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("not confirmed"), "{}", run.stderr);
+
+    let mut account = "sa-rot-r2".to_string();
+    for step in ["saved", "deleted", "created"] {
+        let crash = [("CDK_API_KEY", KEY), ("PZ_TEST_CRASH_AFTER", step)];
+        let run = rot(&base, home.path(), &["rotate", "rot", "--yes"], &crash).await;
+        assert_ne!(run.code, 0, "{step}: {}", run.stderr);
+        assert!(recovery.exists(), "{step}: the recovery file is kept");
+        // Another rotation is refused until this one is finished.
+        let again = rot(&base, home.path(), &["rotate", "rot", "--yes"], &vars).await;
+        assert_eq!(again.code, 2, "{step}: {}", again.stderr);
+        assert!(again.stderr.contains("--resume"), "{}", again.stderr);
+        let resumed = rot(&base, home.path(), &["rotate", "rot", "--resume"], &vars).await;
+        assert_eq!(resumed.code, 0, "{step}: {}", resumed.stderr);
+        let next = account
+            .rsplit_once("-r")
+            .map(|(s, n)| format!("{s}-r{}", n.parse::<u32>().unwrap() + 1))
+            .unwrap();
+        let zones: Vec<_> = client
+            .list_zones()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|z| z.metadata.name == "rot")
+            .collect();
+        assert_eq!(zones.len(), 1, "{step}");
+        assert_eq!(zones[0].metadata.status, Some(ZoneStatus::Ready), "{step}");
+        assert_eq!(
+            zones[0].spec.service_account_name(),
+            Some(next.as_str()),
+            "{step}"
+        );
+        assert!(!recovery.exists(), "{step}: the recovery file is removed");
+        account = next;
+    }
+
+    // --restore after a crash puts the zone back as it was.
+    let crash = [("CDK_API_KEY", KEY), ("PZ_TEST_CRASH_AFTER", "deleted")];
+    rot(&base, home.path(), &["rotate", "rot", "--yes"], &crash).await;
+    let restored = rot(&base, home.path(), &["rotate", "rot", "--restore"], &vars).await;
+    assert_eq!(restored.code, 0, "{}", restored.stderr);
+    let back = client.get_zone("rot").await.unwrap();
+    assert_eq!(back.spec.service_account_name(), Some(account.as_str()));
+    assert!(!recovery.exists());
+    sb.shutdown().await;
+}
