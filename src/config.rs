@@ -50,6 +50,21 @@ impl Paths {
     pub fn draft_file(&self) -> PathBuf {
         self.state_dir.join("draft.json")
     }
+
+    /// A file of pz's own about a zone (`rotations/NAME.yaml`,
+    /// `recipients/NAME.txt`): the name made safe as one file name.
+    pub fn zone_file(&self, dir: &str, zone: &str, ext: &str) -> PathBuf {
+        let safe: String = zone
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+                _ => '_',
+            })
+            .collect();
+        self.state_dir
+            .join(dir)
+            .join(format!("{}.{ext}", safe.trim_start_matches('.')))
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

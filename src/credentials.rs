@@ -3,6 +3,8 @@
 //! and MTLS partners, what they bring (on the sandbox, what it issued) and
 //! the kcat line.
 
+pub mod bundle;
+
 use crate::secret::Secret;
 
 /// The value of `bootstrap.servers` in a kafka-configuration answer.

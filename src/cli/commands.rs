@@ -11,7 +11,7 @@ use crate::api::yaml::{YamlError, parse_zones, zone_to_yaml, zones_to_yaml};
 use crate::api::{ApiError, PartnerZone};
 use crate::backend::{self, Backend};
 use crate::config::{ConfigError, ConfigFile, Paths, Target, resolve_target};
-use crate::credentials;
+
 use crate::sandbox::{self, SandboxOptions};
 use crate::sanitize::{self, line, lines};
 use crate::secret::Secret;
@@ -144,10 +144,21 @@ async fn execute(
         Command::Rotate { name, how, .. } => super::rotate::run(&backend, paths, &name, how).await,
         Command::Credentials {
             name,
+            output,
+            encrypt,
+            ..
+        } if encrypt.asked() => {
+            ok(
+                super::handover::encrypted(&backend, paths, &name, output.as_deref(), &encrypt)
+                    .await,
+            )
+        }
+        Command::Credentials {
+            name,
             properties,
             output,
             ..
-        } => ok(credentials_cmd(&backend, &name, properties, output.as_deref()).await),
+        } => ok(super::handover::plain(&backend, &name, properties, output.as_deref()).await),
         Command::Check {
             name,
             properties,
@@ -358,73 +369,6 @@ async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> 
     }
     backend.client.delete_zone(name).await?;
     println!("PartnerZone/{}: Deleted", line(name));
-    Ok(())
-}
-
-async fn credentials_cmd(
-    backend: &Backend,
-    name: &str,
-    properties: bool,
-    output: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
-    // Refuse a file that cannot be written before a secret is spent on it.
-    if let Some(path) = output {
-        writable_target(path)?;
-    }
-    let zone = backend.client.get_zone(name).await?;
-    // OAUTHBEARER and MTLS partners bring their own credentials: nothing to
-    // generate; the configuration says what to fill in.
-    let account = zone.spec.service_account_name().unwrap_or_default();
-    if let Some(why) = credentials::brought_by_partner(name, zone.spec.auth_type(), account) {
-        eprintln!("pz: {}", line(&why));
-        if !properties {
-            let config = backend.client.kafka_configuration(name).await?;
-            if let Some(kcat) = credentials::brought_kcat_command(&config, zone.spec.auth_type()) {
-                eprintln!("pz: with kcat (librdkafka): {}", line(&kcat));
-            }
-            return Err(Usage(format!(
-                "{} has no secret to generate: `pz credentials {} --properties` prints the client settings to fill in",
-                line(name),
-                line(name)
-            ))
-            .into());
-        }
-        let text = Secret::new(backend.client.kafka_configuration(name).await?);
-        return match output {
-            Some(path) => {
-                credentials::save_private(path, &text, true)?;
-                eprintln!("Wrote {} (mode 0600)", line(&path.display().to_string()));
-                Ok(())
-            }
-            None => Ok(write!(
-                std::io::stdout().lock(),
-                "{}",
-                lines(text.expose())
-            )?),
-        };
-    }
-    // Fetch the configuration first so that a failure there does not waste
-    // a secret that was generated and never shown.
-    let config = if properties {
-        Some(backend.client.kafka_configuration(name).await?)
-    } else {
-        None
-    };
-    let secret = backend.client.generate_credentials(name).await?;
-    let text = match config {
-        Some(config) => {
-            let account = zone.spec.service_account_name().unwrap_or_default();
-            Secret::new(credentials::partner_properties(&config, account, &secret))
-        }
-        None => Secret::new(format!("{}\n", secret.expose())),
-    };
-    match output {
-        Some(path) => {
-            credentials::save_private(path, &text, true)?;
-            eprintln!("Wrote {} (mode 0600)", line(&path.display().to_string()));
-        }
-        None => write!(std::io::stdout().lock(), "{}", lines(text.expose()))?,
-    }
     Ok(())
 }
 

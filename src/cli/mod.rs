@@ -5,6 +5,7 @@ mod commands;
 mod contexts;
 mod diff;
 mod follow;
+mod handover;
 pub(crate) mod rotate;
 mod table;
 
@@ -158,6 +159,8 @@ pub enum Command {
         /// readable by others.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        encrypt: handover::Encrypt,
         #[command(flatten)]
         conn: ConnArgs,
     },

@@ -54,17 +54,7 @@ const HEADER: &str = "# pz rotate: new service account ";
 
 /// The recovery file of a rotation of `name`.
 pub fn recovery_file(paths: &Paths, name: &str) -> PathBuf {
-    let safe: String = name
-        .chars()
-        .map(|c| match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
-            _ => '_',
-        })
-        .collect();
-    paths
-        .state_dir
-        .join("rotations")
-        .join(format!("{}.yaml", safe.trim_start_matches('.')))
+    paths.zone_file("rotations", name, "yaml")
 }
 
 /// The account after `account`: `-r2` added, or its `-rN` counted up.

@@ -1142,3 +1142,128 @@ async fn rotate_revokes_the_old_secret_and_resumes_after_a_crash() {
     assert!(!recovery.exists());
     sb.shutdown().await;
 }
+
+/// The hand-over encrypted with age: `pz credentials --encrypt-to` for an
+/// X25519 recipient and an ssh-ed25519 key (`-R FILE`), decrypted by the
+/// `age` command with each identity to a config.properties kcat gets in
+/// with; a wrong key is refused; `--encrypt` alone reuses the recipients.
+#[tokio::test]
+async fn the_secret_is_handed_over_encrypted_with_age() {
+    // ssh-keygen has no version flag: `-l -f /dev/null` fails on it but
+    // runs it, and a missing program is a spawn error.
+    let ssh_keygen = std::process::Command::new("ssh-keygen")
+        .args(["-l", "-f", "/dev/null"])
+        .output()
+        .is_ok();
+    if !ssh_keygen && std::env::var_os("PZ_REQUIRE_TOOLS").is_some() {
+        panic!("ssh-keygen is not installed here (`.ci/run` installs openssh-client)");
+    }
+    if !has_kcat() || !tool("age", &["--version"]) || !ssh_keygen {
+        eprintln!("SKIPPED: needs kcat, age and ssh-keygen");
+        return;
+    }
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    ready_zone(&client, "sealed").await;
+    let zone = client.get_zone("sealed").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run_in = |args: &[&str]| {
+        std::process::Command::new(args[0])
+            .args(&args[1..])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    assert!(run_in(&["age-keygen", "-o", "key.txt"]).status.success());
+    assert!(run_in(&["age-keygen", "-o", "other.txt"]).status.success());
+    assert!(
+        run_in(&[
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-f",
+            "id_ed25519"
+        ])
+        .status
+        .success()
+    );
+    let key = std::fs::read_to_string(d.join("key.txt")).unwrap();
+    let public = key
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let bundle = d.join("sealed.age").display().to_string();
+    let ssh_pub = d.join("id_ed25519.pub").display().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let vars = [("CDK_API_KEY", KEY)];
+    let args = [
+        "credentials",
+        "sealed",
+        "--encrypt-to",
+        &public,
+        "-R",
+        &ssh_pub,
+        "-o",
+        &bundle,
+    ];
+    let run = rot(&base, home.path(), &args, &vars).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sealed = std::fs::read(&bundle).unwrap();
+    assert!(!String::from_utf8_lossy(&sealed).contains("password="));
+    for identity in ["key.txt", "id_ed25519"] {
+        let out = run_in(&["age", "-d", "-i", identity, &bundle]);
+        assert!(
+            out.status.success(),
+            "{identity}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let props = String::from_utf8(out.stdout).unwrap();
+        assert!(props.contains("#   alias-a  WRITE\n"), "{props}");
+        assert_eq!(
+            kcat_list(&props, &jaas(&props, "password")).await,
+            Ok(aliases(&zone))
+        );
+    }
+    let wrong = run_in(&["age", "-d", "-i", "other.txt", &bundle]);
+    assert!(!wrong.status.success(), "a wrong key decrypts the bundle");
+    // Next time: the same recipients, remembered; armored text this time.
+    let run = rot(
+        &base,
+        home.path(),
+        &["credentials", "sealed", "--encrypt", "--armor"],
+        &vars,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains(&public), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
+        "{}",
+        run.stdout
+    );
+    std::fs::write(d.join("armored.age"), &run.stdout).unwrap();
+    let out = run_in(&["age", "-d", "-i", "key.txt", "armored.age"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sasl.jaas.config="));
+    // A recipient that is not one is refused before a secret is spent.
+    let run = rot(
+        &base,
+        home.path(),
+        &[
+            "credentials",
+            "sealed",
+            "--encrypt-to",
+            "hunter2",
+            "-o",
+            &bundle,
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    sb.shutdown().await;
+}
