@@ -90,9 +90,8 @@ pub fn plaintext(c: &Contents) -> Secret {
         text.push_str(&format!("#   {alias}  {permission}\n"));
     }
     text.push_str(&format!(
-        "# List them:\n#   {}\n#   kcat -L -b {} -F config.properties   (librdkafka reads the same keys)\n#\n",
-        super::kafka_topics_command(c.bootstrap),
-        c.bootstrap
+        "# List them (Kafka's own tools):\n#   {}\n#\n",
+        super::kafka_topics_command(c.bootstrap)
     ));
     text.push_str(c.properties.expose());
     Secret::new(text)

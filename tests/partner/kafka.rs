@@ -1140,6 +1140,15 @@ async fn rotate_revokes_the_old_secret_and_resumes_after_a_crash() {
     let back = client.get_zone("rot").await.unwrap();
     assert_eq!(back.spec.service_account_name(), Some(account.as_str()));
     assert!(!recovery.exists());
+    // --check: pz check's steps with the new secret.
+    let args = ["rotate", "rot", "--yes", "--check", "-o", &out_s];
+    let checked = rot(&base, home.path(), &args, &vars).await;
+    assert_eq!(checked.code, 0, "{}{}", checked.stdout, checked.stderr);
+    assert!(
+        checked.stdout.contains("sees exactly its 2 topics"),
+        "{}",
+        checked.stdout
+    );
     sb.shutdown().await;
 }
 
