@@ -95,11 +95,17 @@ async fn execute(
             output,
             watch: true,
             selector,
+            no_headers,
             ..
         } => {
+            let form = super::table::Form {
+                wide: output == Output::Wide,
+                no_headers,
+            };
             follow::watch(
                 client,
                 output == Output::Json,
+                form,
                 &selector.unwrap_or_default(),
             )
             .await
@@ -108,11 +114,13 @@ async fn execute(
             name,
             output,
             selector,
+            sort_by,
+            no_headers,
             ..
         } => ok(get(
             &backend,
             name.as_deref(),
-            output,
+            (output, sort_by, no_headers),
             &selector.unwrap_or_default(),
         )
         .await),
@@ -236,7 +244,7 @@ fn explain_api(client: &crate::api::Client, e: &ApiError, listing: bool) -> Stri
 async fn get(
     backend: &Backend,
     name: Option<&str>,
-    output: Output,
+    (output, sort_by, no_headers): (Output, Option<super::table::SortBy>, bool),
     selector: &crate::api::selector::Selector,
 ) -> anyhow::Result<()> {
     let mut zones = match name {
@@ -246,9 +254,23 @@ async fn get(
     if name.is_none() {
         zones.retain(|z| selector.matches(&z.metadata.labels));
     }
+    if let Some(by) = sort_by {
+        super::table::sort(&mut zones, by);
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if output == Output::Table {
-        write_table(&mut out, &zones)?;
+    if output == Output::Name {
+        for z in &zones {
+            writeln!(out, "partnerzone/{}", line(&z.metadata.name))?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    if matches!(output, Output::Table | Output::Wide) {
+        let form = super::table::Form {
+            wide: output == Output::Wide,
+            no_headers,
+        };
+        write_table(&mut out, &zones, form)?;
         // One zone: what its labels are and why it failed, under the row.
         if let (Some(_), Some(z)) = (name, zones.first()) {
             if !z.metadata.labels.is_empty() {
@@ -282,7 +304,7 @@ async fn get(
                 ),
             }
         }
-        Output::Table => String::new(),
+        Output::Table | Output::Wide | Output::Name => String::new(),
     };
     writeln!(out, "{}", text.trim_end())?;
     out.flush()?;

@@ -174,6 +174,7 @@ fn fingerprint(z: &PartnerZone) -> (Option<String>, usize, Option<String>) {
 pub async fn watch(
     client: &Client,
     json: bool,
+    form: super::table::Form,
     selector: &crate::api::selector::Selector,
 ) -> anyhow::Result<i32> {
     let selected = |mut zones: Vec<PartnerZone>| {
@@ -186,9 +187,9 @@ pub async fn watch(
         for z in &zones {
             json_line(&mut out, z)?;
         }
-        [0; 6]
+        Vec::new()
     } else {
-        write_table(&mut out, &zones)?
+        write_table(&mut out, &zones, form)?
     };
     out.flush()?;
     drop(out);
@@ -252,7 +253,7 @@ pub async fn watch(
             if json {
                 json_line(&mut out, z)?;
             } else {
-                writeln!(out, "{}", format_row(&row(z, Utc::now()), &widths))?;
+                writeln!(out, "{}", format_row(&row(z, Utc::now(), form), &widths))?;
             }
         }
         out.flush()?;

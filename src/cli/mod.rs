@@ -90,6 +90,10 @@ impl Command {
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Output {
     Table,
+    /// The table with URL, service account, authentication, partner, labels.
+    Wide,
+    /// `partnerzone/NAME` lines, for xargs.
+    Name,
     Yaml,
     Json,
 }
@@ -108,6 +112,12 @@ pub enum Command {
         /// After the list, print a line for each change until ctrl-c.
         #[arg(short, long)]
         watch: bool,
+        /// Order the list by this column (ascending; the name breaks ties).
+        #[arg(long, value_enum, value_name = "COLUMN")]
+        sort_by: Option<table::SortBy>,
+        /// The table without its heading line.
+        #[arg(long)]
+        no_headers: bool,
         #[command(flatten)]
         conn: ConnArgs,
     },

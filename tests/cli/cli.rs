@@ -222,3 +222,54 @@ async fn flags_where_they_belong() {
     );
     sb.shutdown().await;
 }
+
+/// kubectl's output forms on the sandbox's seed zones: `-o name` lines for
+/// xargs, `-o wide` with the account, authentication, partner and labels,
+/// `--sort-by` a column (the name breaking ties), `--no-headers`.
+#[tokio::test]
+async fn output_forms_as_kubectl() {
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    let mut names: Vec<String> = client
+        .list_zones()
+        .await
+        .unwrap()
+        .iter()
+        .map(|z| format!("partnerzone/{}", z.metadata.name))
+        .collect();
+    names.sort();
+    let run = pz(&base, &["get", "-o", "name"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut got: Vec<String> = run.stdout.lines().map(str::to_string).collect();
+    got.sort();
+    assert_eq!(got, names);
+
+    let wide = pz(&base, &["get", "-o", "wide"], None).await;
+    let heading = wide.stdout.lines().next().unwrap();
+    for column in ["URL", "SERVICE ACCOUNT", "AUTH", "PARTNER", "LABELS"] {
+        assert!(heading.contains(column), "{heading}");
+    }
+    let acme = wide
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("acme-logistics"))
+        .unwrap();
+    assert!(acme.contains("project=logistics"), "{acme}");
+
+    let sorted = pz(&base, &["get", "--sort-by", "topics", "--no-headers"], None).await;
+    assert_eq!(sorted.code, 0, "{}", sorted.stderr);
+    let mut counts = Vec::new();
+    for l in sorted.stdout.lines() {
+        let zone = l.split_whitespace().next().unwrap();
+        assert!(names.contains(&format!("partnerzone/{zone}")), "{l}");
+        counts.push(client.get_zone(zone).await.unwrap().spec.topics.len());
+    }
+    assert!(!counts.is_empty());
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]),
+        "{counts:?}\n{}",
+        sorted.stdout
+    );
+    assert!(!sorted.stdout.contains("NAME"), "no heading line");
+    sb.shutdown().await;
+}
