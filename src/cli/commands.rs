@@ -56,6 +56,26 @@ async fn execute(
         }
         _ => {}
     }
+    if let Command::Get {
+        all_contexts: true,
+        output,
+        selector,
+        sort_by,
+        no_headers,
+        ..
+    } = &command
+    {
+        let asked = super::everywhere::Asked {
+            selector: &selector.clone().unwrap_or_default(),
+            sort_by: *sort_by,
+            form: super::table::Form {
+                wide: *output == Output::Wide,
+                no_headers: *no_headers,
+            },
+            json: *output == Output::Json,
+        };
+        return super::everywhere::run(paths, asked).await;
+    }
     // A bad file is reported before anything else happens.
     let from_file = match &command {
         Command::Apply { file, .. } | Command::Diff { file, .. } => Some(read_zones(file)?),

@@ -4,6 +4,7 @@ mod check;
 mod commands;
 mod contexts;
 mod diff;
+mod everywhere;
 mod follow;
 mod handover;
 pub(crate) mod rotate;
@@ -118,6 +119,10 @@ pub enum Command {
         /// The table without its heading line.
         #[arg(long)]
         no_headers: bool,
+        /// Every context of the config file, listed at once (a CONTEXT
+        /// column; a context that fails is named on stderr, exit 1).
+        #[arg(long, conflicts_with_all = ["name", "watch"])]
+        all_contexts: bool,
         #[command(flatten)]
         conn: ConnArgs,
     },

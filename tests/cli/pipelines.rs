@@ -226,14 +226,26 @@ async fn diff_detects_drift_with_exit_codes() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
-async fn get_yaml_piped_into_apply_copies_zones_between_consoles() {
-    let (staging, _) = start(options()).await;
-    let (prod, prod_client) = start(options()).await;
-    prod_client
-        .apply_zone(&zone("only-in-prod", "gateway-prod"), false)
+/// Two sandboxes, the second with one more zone, `only`.
+async fn two_sandboxes(
+    only: &str,
+) -> (
+    pz::sandbox::RunningSandbox,
+    pz::sandbox::RunningSandbox,
+    pz::api::Client,
+) {
+    let (a, _) = start(options()).await;
+    let (b, b_client) = start(options()).await;
+    b_client
+        .apply_zone(&zone(only, "gateway-prod"), false)
         .await
         .unwrap();
+    (a, b, b_client)
+}
+
+#[tokio::test]
+async fn get_yaml_piped_into_apply_copies_zones_between_consoles() {
+    let (staging, prod, prod_client) = two_sandboxes("only-in-prod").await;
     let yaml = pz(&staging.base_url(), &["get", "-o", "yaml"], None).await;
     assert_eq!(yaml.code, 0);
     assert_eq!(yaml.stdout.matches("---\n").count(), 5, "{}", yaml.stdout);
@@ -377,4 +389,56 @@ fn ctx_in_the_console_switches_to_another_console() {
     s.wait_exit();
     rt.block_on(a.shutdown());
     rt.block_on(b.shutdown());
+}
+
+/// `pz get --all-contexts`: two sandboxes and a context pointing nowhere;
+/// the two list with a CONTEXT column, the third is one line on stderr
+/// naming it, exit 1; the CDK_* variables do not override the contexts.
+#[tokio::test]
+async fn all_contexts_list_together_and_a_dead_one_is_named() {
+    let (a, b, _) = two_sandboxes("only-in-b").await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("pz/config.yaml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "currentContext: first\ncontexts:\n  first:\n    baseUrl: {}\n    apiKey: {KEY}\n  second:\n    baseUrl: {}\n    apiKey: {KEY}\n  gone:\n    baseUrl: {nowhere}\n    apiKey: {KEY}\n",
+            a.base_url(),
+            b.base_url()
+        ),
+    )
+    .unwrap();
+    // CDK_BASE_URL points at the first: it must not stand in for every one.
+    let run = pz_env(
+        &a.base_url(),
+        &["get", "--all-contexts"],
+        None,
+        home.path(),
+        &[("CDK_API_KEY", KEY)],
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines[0].starts_with("CONTEXT"), "{}", run.stdout);
+    let b_rows: Vec<&&str> = lines.iter().filter(|l| l.starts_with("second ")).collect();
+    let a_rows: Vec<&&str> = lines.iter().filter(|l| l.starts_with("first ")).collect();
+    assert!(
+        b_rows.iter().any(|l| l.contains("only-in-b")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !a_rows.iter().any(|l| l.contains("only-in-b")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(b_rows.len(), a_rows.len() + 1, "{}", run.stdout);
+    assert!(run.stderr.contains("pz: context gone:"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    a.shutdown().await;
+    b.shutdown().await;
 }
