@@ -100,6 +100,7 @@ async fn execute(
             | Command::Delete { .. }
             | Command::Credentials { .. }
             | Command::Rotate { .. }
+            | Command::Edit { dry_run: false, .. }
             | Command::Check { generate: true, .. }
     );
     if read_only && mutating {
@@ -169,6 +170,9 @@ async fn execute(
             diff::diff(client, &from_file.unwrap_or_default(), &origin(&file)).await
         }
         Command::Delete { name, yes, .. } => ok(delete(&backend, &name, yes).await),
+        Command::Edit { name, dry_run, .. } => {
+            super::edit::run(client, paths, &name, dry_run).await
+        }
         Command::Rotate { name, how, .. } => super::rotate::run(&backend, paths, &name, how).await,
         Command::Credentials {
             name,

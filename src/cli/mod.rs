@@ -4,6 +4,7 @@ mod check;
 mod commands;
 mod contexts;
 mod diff;
+mod edit;
 mod everywhere;
 mod follow;
 mod handover;
@@ -76,6 +77,7 @@ impl Command {
             | Command::Delete { conn, .. }
             | Command::Credentials { conn, .. }
             | Command::Rotate { conn, .. }
+            | Command::Edit { conn, .. }
             | Command::Check { conn, .. }
             | Command::Info { conn }
             | Command::Wait { conn, .. }
@@ -149,6 +151,16 @@ pub enum Command {
         /// Do not ask.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        conn: ConnArgs,
+    },
+    /// Edit a zone's YAML in $VISUAL / $EDITOR (else vi) and apply it on
+    /// save, as `kubectl edit`: reopened with the error when refused.
+    Edit {
+        name: String,
+        /// Show the diff and the Console's verdict; change nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         conn: ConnArgs,
     },

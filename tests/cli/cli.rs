@@ -273,3 +273,133 @@ async fn output_forms_as_kubectl() {
     assert!(!sorted.stdout.contains("NAME"), "no heading line");
     sb.shutdown().await;
 }
+
+/// `pz edit` as `kubectl edit`, with EDITOR set to scripts: a change is
+/// applied (diff, Updated); no change cancels; invalid YAML reopens with
+/// the error as a comment above the text, fixed there; a renamed zone is
+/// refused and, left as is, kept with exit 1; an editor that cannot start
+/// is one line.
+#[tokio::test]
+async fn edit_in_the_editor_as_kubectl() {
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    client
+        .apply_zone(&zone("editable", "gateway-prod"), false)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let script = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\nn=$(cat \"$EDIT_DIR/{name}.n\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$EDIT_DIR/{name}.n\"\ncp \"$1\" \"$EDIT_DIR/{name}.seen-$n\"\n{body}\n"
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let edit = async |editor: &str| {
+        pz_env(
+            &base,
+            &["edit", "editable"],
+            None,
+            home.path(),
+            &[
+                ("CDK_API_KEY", KEY),
+                ("EDITOR", editor),
+                ("VISUAL", ""),
+                ("EDIT_DIR", &d),
+            ],
+        )
+        .await
+    };
+
+    let change = script(
+        "change",
+        "sed -i 's/^  displayName: .*/  displayName: Edited/' \"$1\"",
+    );
+    let run = edit(&change).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("+  displayName: Edited"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("PartnerZone/editable: Updated"),
+        "{}",
+        run.stdout
+    );
+    let z = client.get_zone("editable").await.unwrap();
+    assert_eq!(z.spec.display_name.as_deref(), Some("Edited"));
+
+    let run = edit(&script("nothing", "true")).await;
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.contains("Edit cancelled, no changes made."),
+        "{}",
+        run.stderr
+    );
+
+    let broken = script(
+        "broken",
+        "if [ $n = 1 ]; then printf 'spec: [oops\\n' >> \"$1\"; else sed -i '/^spec: \\[oops$/d; s/^  displayName: .*/  displayName: Fixed/' \"$1\"; fi",
+    );
+    let run = edit(&broken).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let reopened = std::fs::read_to_string(dir.path().join("broken.seen-2")).unwrap();
+    assert!(
+        reopened.contains("# The edit could not be applied:"),
+        "{reopened}"
+    );
+    assert!(
+        reopened.contains("spec: [oops"),
+        "the user's text is kept below: {reopened}"
+    );
+    let z = client.get_zone("editable").await.unwrap();
+    assert_eq!(z.spec.display_name.as_deref(), Some("Fixed"));
+
+    let rename = script(
+        "rename",
+        "if [ $n = 1 ]; then sed -i 's/^  name: editable$/  name: renamed/' \"$1\"; fi",
+    );
+    let run = edit(&rename).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("metadata.name cannot be changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("your changes are kept in"),
+        "{}",
+        run.stderr
+    );
+    let kept = run
+        .stderr
+        .split("kept in ")
+        .nth(1)
+        .unwrap()
+        .split(" (0600)")
+        .next()
+        .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(kept).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(client.get_zone("renamed").await.is_err());
+
+    let run = edit("/nonexistent/editor").await;
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("cannot start the editor"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    sb.shutdown().await;
+}
