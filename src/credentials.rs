@@ -323,7 +323,7 @@ pub fn brought_kcat_command(config: &str, auth_type: &str) -> Option<String> {
     let protocol = crate::kafka::properties::get(config, "security.protocol")
         .unwrap_or("SSL")
         .to_ascii_lowercase();
-    let tls = if protocol.ends_with("ssl") {
+    let tls = if crate::kafka::properties::speaks_tls(&protocol) {
         " -X ssl.ca.location=<the Gateway's CA, PEM>"
     } else {
         ""

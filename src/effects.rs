@@ -250,10 +250,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                     ))))];
                 }
             };
-            let tls = settings
-                .security_protocol
-                .to_ascii_uppercase()
-                .ends_with("SSL");
+            let tls = settings.uses_tls();
             // The sandbox's Gateways speak TLS under its own CA.
             let cacert = match issued.as_ref().and_then(|i| i.ca.clone()) {
                 Some(ca) => Some(ca),
@@ -482,7 +479,7 @@ async fn sandbox_issue(
         }
     };
     let tls = crate::kafka::properties::get(&config, "security.protocol")
-        .is_some_and(|p| p.to_ascii_uppercase().ends_with("SSL"));
+        .is_some_and(crate::kafka::properties::speaks_tls);
     let ca = match tls {
         true => Some(client.sandbox_ca().await?),
         false => None,

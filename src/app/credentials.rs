@@ -352,31 +352,14 @@ pub fn check_done(app: &mut App, zone: &str, report: Report) {
 /// What the sandbox issued arrived (or did not); returns the check to
 /// start if the view was opened with `t`.
 pub fn issued(app: &mut App, name: String, result: Result<Issued, ApiError>) -> Option<Effect> {
-    let failed = result.as_ref().err().map(|e| e.to_string());
-    let mut check = None;
-    if let Some(Overlay::Credentials(view)) = &mut app.overlay
-        && view.zone == name
-    {
-        view.phase = match result {
-            Ok(issued) => Phase::Issued(Box::new(issued)),
-            Err(e) => Phase::Failed(e.to_string()),
-        };
-        if view.check_after && view.ready() {
-            view.check_after = false;
-            check = start_check(view);
-        }
-    }
-    match failed {
-        Some(e) => app.set_status(
-            super::status::Origin::Request,
-            format!("The sandbox could not issue {name}'s partner credentials: {e}"),
-        ),
-        None => app.toast(
-            ToastKind::Success,
-            format!("The sandbox issued {name}'s partner credentials"),
-        ),
-    }
-    check
+    let done = result.map(|i| Phase::Issued(Box::new(i)));
+    arrived(
+        app,
+        name.clone(),
+        done,
+        format!("The sandbox issued {name}'s partner credentials"),
+        format!("The sandbox could not issue {name}'s partner credentials"),
+    )
 }
 
 /// The secret arrived (or did not); returns the check to start if the view
@@ -386,26 +369,39 @@ pub fn done(
     name: String,
     result: Result<(Secret, String), ApiError>,
 ) -> Option<Effect> {
-    let failed = result.as_ref().err().map(|e| e.to_string());
+    let done = result.map(|(secret, config)| Phase::Shown { secret, config });
+    arrived(
+        app,
+        name.clone(),
+        done,
+        format!("New credentials for {name}"),
+        format!("Could not generate credentials for {name}"),
+    )
+}
+
+/// What the view waited for arrived as `phase` (or failed): shown, said,
+/// and checked at once when the view was opened with `t`.
+fn arrived(
+    app: &mut App,
+    name: String,
+    phase: Result<Phase, ApiError>,
+    success: String,
+    failure: String,
+) -> Option<Effect> {
+    let failed = phase.as_ref().err().map(|e| e.to_string());
     let mut check = None;
     if let Some(Overlay::Credentials(view)) = &mut app.overlay
         && view.zone == name
     {
-        view.phase = match result {
-            Ok((secret, config)) => Phase::Shown { secret, config },
-            Err(e) => Phase::Failed(e.to_string()),
-        };
-        if view.check_after && matches!(view.phase, Phase::Shown { .. }) {
+        view.phase = phase.unwrap_or_else(|e| Phase::Failed(e.to_string()));
+        if view.check_after && view.ready() {
             view.check_after = false;
             check = start_check(view);
         }
     }
     match failed {
-        Some(e) => app.set_status(
-            super::status::Origin::Request,
-            format!("Could not generate credentials for {name}: {e}"),
-        ),
-        None => app.toast(ToastKind::Success, format!("New credentials for {name}")),
+        Some(e) => app.set_status(super::status::Origin::Request, format!("{failure}: {e}")),
+        None => app.toast(ToastKind::Success, success),
     }
     check
 }

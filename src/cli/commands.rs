@@ -389,6 +389,15 @@ async fn apply(backend: &Backend, zones: Vec<PartnerZone>, dry_run: bool) -> any
     Ok(())
 }
 
+/// Asks `prompt` on stderr and reads one line of stdin, without its end.
+pub(super) fn typed_answer(prompt: &str) -> anyhow::Result<String> {
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut typed = String::new();
+    std::io::stdin().lock().read_line(&mut typed)?;
+    Ok(typed.trim_end_matches(['\n', '\r']).to_string())
+}
+
 async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> {
     let zone = backend.client.get_zone(name).await?;
     if !yes {
@@ -404,11 +413,7 @@ async fn delete(backend: &Backend, name: &str, yes: bool) -> anyhow::Result<()> 
             line(partner),
             zone.spec.topics.len()
         );
-        eprint!("Type the zone name or DELETE to confirm: ");
-        std::io::stderr().flush()?;
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        let typed = line.trim_end_matches(['\n', '\r']);
+        let typed = typed_answer("Type the zone name or DELETE to confirm: ")?;
         if typed != name && typed != "DELETE" {
             anyhow::bail!("not confirmed; nothing was deleted");
         }

@@ -14,7 +14,7 @@
 //! Interrupted anywhere, `--resume` reads the file and finishes from where
 //! the Console stands; `--restore` puts the zone back as it was.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -305,14 +305,7 @@ fn confirm(zone: &PartnerZone, account: &str) -> anyhow::Result<()> {
         line(name),
         line(account)
     );
-    if !std::io::stdin().is_terminal() {
-        eprintln!("(reading the confirmation from stdin)");
-    }
-    eprint!("Type the zone name to confirm: ");
-    std::io::stderr().flush()?;
-    let mut typed = String::new();
-    std::io::stdin().lock().read_line(&mut typed)?;
-    if typed.trim_end_matches(['\n', '\r']) != name {
+    if super::commands::typed_answer("Type the zone name to confirm: ")? != *name {
         anyhow::bail!("not confirmed; nothing was changed");
     }
     Ok(())

@@ -20,9 +20,13 @@ impl ClientSettings {
     }
 
     pub fn uses_tls(&self) -> bool {
-        self.security_protocol.eq_ignore_ascii_case("SASL_SSL")
-            || self.security_protocol.eq_ignore_ascii_case("SSL")
+        speaks_tls(&self.security_protocol)
     }
+}
+
+/// Whether a `security.protocol` is over TLS (`SSL`, `SASL_SSL`).
+pub fn speaks_tls(protocol: &str) -> bool {
+    protocol.eq_ignore_ascii_case("SASL_SSL") || protocol.eq_ignore_ascii_case("SSL")
 }
 
 /// The value of `key` (Java properties: `key=value` or `key: value`,

@@ -226,6 +226,13 @@ async fn diff_detects_drift_with_exit_codes() {
     sb.shutdown().await;
 }
 
+/// Writes `text` as the config file under `home`.
+fn write_config(home: &std::path::Path, text: &str) {
+    let config = home.join("pz/config.yaml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, text).unwrap();
+}
+
 /// Two sandboxes, the second with one more zone, `only`.
 async fn two_sandboxes(
     only: &str,
@@ -359,17 +366,14 @@ fn ctx_in_the_console_switches_to_another_console() {
     rt.block_on(b_client.apply_zone(&zone("only-in-b", "gateway-prod"), false))
         .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("pz/config.yaml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        format!(
+    write_config(
+        home.path(),
+        &format!(
             "currentContext: first\ncontexts:\n  first:\n    baseUrl: {}\n    apiKey: {KEY}\n  second:\n    baseUrl: {}\n    apiKey: {KEY}\n    readOnly: true\n",
             a.base_url(),
             b.base_url()
         ),
-    )
-    .unwrap();
+    );
     let mut s =
         common::pty::Session::start_in("", &[("CDK_BASE_URL", ""), ("CDK_API_KEY", "")], home);
     s.wait_for("acme-logistics");
@@ -401,17 +405,14 @@ async fn all_contexts_list_together_and_a_dead_one_is_named() {
     let nowhere = format!("http://{}", dead.local_addr().unwrap());
     drop(dead);
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("pz/config.yaml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        format!(
+    write_config(
+        home.path(),
+        &format!(
             "currentContext: first\ncontexts:\n  first:\n    baseUrl: {}\n    apiKey: {KEY}\n  second:\n    baseUrl: {}\n    apiKey: {KEY}\n  gone:\n    baseUrl: {nowhere}\n    apiKey: {KEY}\n",
             a.base_url(),
             b.base_url()
         ),
-    )
-    .unwrap();
+    );
     // CDK_BASE_URL points at the first: it must not stand in for every one.
     let run = pz_env(
         &a.base_url(),
