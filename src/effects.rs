@@ -4,6 +4,7 @@
 use crate::api::Client;
 use crate::api::yaml::parse_zones;
 use crate::app::credentials::CredentialsAction;
+use crate::app::editor::EditAction;
 use crate::app::{Action, Effect, Wizard, WizardAction};
 use crate::clipboard::{self, Plan};
 use crate::credentials::{Brought, Issued, Saved, save_private};
@@ -16,14 +17,15 @@ pub enum Msg {
     Terminal(Vec<u8>),
     /// Text to print plainly outside the drawing (`o`/`O`).
     PlainOut(crate::secret::Secret),
+    /// Hand the terminal to the user's editor for this file (`E`).
+    Editor(Box<crate::editing::Session>),
     /// An effect's task ended (the loop counts what is still running).
     EffectDone,
 }
 
-/// How to read the configuration again (a Console target only).
+/// How to read the configuration again (with [`Ctx::paths`]).
 #[derive(Clone)]
 pub struct Reconnector {
-    pub paths: crate::config::Paths,
     /// `--read-only` on the command line.
     pub read_only: bool,
 }
@@ -34,6 +36,8 @@ pub struct Ctx {
     /// The client in use; replaced when the connection is re-read.
     client: std::sync::Arc<std::sync::Mutex<Client>>,
     pub reconnect: Option<Reconnector>,
+    /// pz's files: the configuration, the state (rotations, edits).
+    pub paths: Option<crate::config::Paths>,
     /// The ways a copy takes.
     pub clipboard: Plan,
     /// Secrets are emptied from the system clipboard after this long.
@@ -53,6 +57,7 @@ impl Ctx {
         Ctx {
             client: std::sync::Arc::new(std::sync::Mutex::new(client)),
             reconnect: None,
+            paths: None,
             clipboard,
             clear_after: None,
             draft,
@@ -106,6 +111,11 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
             _ => Ok(()),
         }),
         Effect::PlainOut(text) => return Ok(vec![Msg::PlainOut(text)]),
+        Effect::OpenEditor(session) => return Ok(vec![open_editor(session)]),
+        Effect::EndEdit(session) => {
+            session.remove();
+            return Ok(Vec::new());
+        }
         other => return Err(other),
     };
     Ok(match result {
@@ -114,6 +124,17 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
             "Could not save the draft: {e}"
         ))))],
     })
+}
+
+/// The session's file written, then the terminal handed to the editor.
+fn open_editor(session: Box<crate::editing::Session>) -> Msg {
+    match session.write() {
+        Ok(()) => Msg::Editor(session),
+        Err(e) => Msg::Action(Action::Notice(Err(format!(
+            "Cannot write {}: {e}",
+            session.origin()
+        )))),
+    }
 }
 
 pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
@@ -133,11 +154,11 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
         }
         Effect::ListContexts(current) => {
-            let Some(r) = ctx.reconnect.clone() else {
+            let (Some(_), Some(paths)) = (&ctx.reconnect, ctx.paths.clone()) else {
                 return Vec::new();
             };
             let listed = blocking(move || {
-                let file = crate::config::ConfigFile::load(&r.paths.config_file)
+                let file = crate::config::ConfigFile::load(&paths.config_file)
                     .map_err(|e| e.to_string())?;
                 let entries = file
                     .contexts
@@ -167,13 +188,13 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
             )))
         }
         Effect::Reconnect(context) => {
-            let Some(r) = ctx.reconnect.clone() else {
+            let (Some(r), Some(paths)) = (ctx.reconnect.clone(), ctx.paths.clone()) else {
                 return vec![Msg::Action(Action::Reconnected(Err(
                     "pz runs on its own sandbox: there is no configuration to read again".into(),
                 )))];
             };
             let result = blocking(move || {
-                crate::backend::reconnect(&r.paths, context.as_deref(), r.read_only)
+                crate::backend::reconnect(&paths, context.as_deref(), r.read_only)
             })
             .await;
             Action::Reconnected(result.map(|(client, info)| {
@@ -210,6 +231,25 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                     }
                 });
             Action::Wizard(WizardAction::FromFile(loaded))
+        }
+        Effect::StartEdit(name) => {
+            let Some(paths) = &ctx.paths else {
+                return Vec::new();
+            };
+            match client.get_zone(&name).await {
+                Ok(zone) => {
+                    let session = crate::editing::Session::new(paths, zone);
+                    return vec![open_editor(Box::new(session))];
+                }
+                Err(e) => Action::Notice(Err(format!("Cannot edit {name}: {e}"))),
+            }
+        }
+        Effect::ApplyEdit(session, zone) => {
+            let result = client.apply_zone(&zone, false).await;
+            Action::Edit(EditAction::Applied(session, Box::new(result)))
+        }
+        Effect::OpenEditor(..) | Effect::EndEdit(_) => {
+            return perform_now(effect, ctx).unwrap_or_default();
         }
         Effect::FetchZones => Action::ZonesLoaded(client.list_zones().await),
         Effect::FetchZone(name) => {

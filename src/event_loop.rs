@@ -14,6 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
+use crate::app::editor::EditAction;
 use crate::app::{Action, App, Effect, keys};
 use crate::effects::{Ctx, Msg, perform, perform_now};
 use crate::secret::Secret;
@@ -32,12 +33,29 @@ pub trait Host {
     fn plain_out(&mut self, text: &Secret) -> std::io::Result<()>;
     /// Erases the plain text; the loop then redraws everything.
     fn plain_end(&mut self) -> std::io::Result<()>;
+    /// Runs the user's editor on `file` with the terminal restored to the
+    /// state a shell leaves it in, and takes it back afterwards (the loop
+    /// then redraws everything). One clear line when the editor cannot run.
+    fn edit(&mut self, file: &std::path::Path) -> Result<(), String>;
     /// Resolves when the session must end (SIGTERM, SIGHUP).
     fn stopped(&mut self) -> impl std::future::Future<Output = ()> + Send;
     /// A frame was drawn; `idle` when no effect is still running (tests
     /// read the screen and the state here).
     fn drawn(&mut self, _app: &App, _frame: &ratatui::buffer::Buffer, _idle: bool) {}
 }
+
+/// Where terminal events come from. An editor takes the terminal over
+/// (`E`): meanwhile nothing may read it, or the editor's first keys would
+/// be lost to pz.
+pub trait Events: Stream<Item = std::io::Result<Event>> + Unpin {
+    /// Stops reading the terminal.
+    fn pause(&mut self) {}
+    /// Reads it again.
+    fn resume(&mut self) {}
+}
+
+/// Scripted events (the tests' harness): nothing to pause.
+impl Events for futures::channel::mpsc::UnboundedReceiver<std::io::Result<Event>> {}
 
 /// Runs the console until it quits, the terminal goes, or the host stops
 /// it; returns the final state.
@@ -51,7 +69,7 @@ pub async fn run<B, E, H>(
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
-    E: Stream<Item = std::io::Result<Event>> + Unpin,
+    E: Events,
     H: Host,
 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -90,7 +108,7 @@ where
                         input_read();
                         if k.kind == KeyEventKind::Press {
                             host.plain_end()?;
-                            terminal.clear()?;
+                            redraw_all(terminal);
                             plain = false;
                             dirty = true;
                         }
@@ -138,6 +156,16 @@ where
                         host.plain_out(&text)?;
                         plain = true;
                     }
+                    Msg::Editor(session) => {
+                        events.pause();
+                        let ran = host.edit(&session.file);
+                        events.resume();
+                        redraw_all(terminal);
+                        let result = ran.and_then(|()| session.read());
+                        app.now = host.now();
+                        let effects = app.update(Action::Edit(EditAction::Edited(session, result)));
+                        running += run_effects(effects, ctx, &tx);
+                    }
                     Msg::EffectDone => running = running.saturating_sub(1),
                 }
                 dirty = true;
@@ -152,6 +180,15 @@ where
             () = host.stopped() => return Ok(app),
         }
     }
+}
+
+/// The next frame is drawn in full: the host left the screen blank (after
+/// plain text, after an editor), whatever it showed meanwhile. (ratatui's
+/// `clear` would ask the terminal where its cursor is, and wait for an
+/// answer some terminals never give.)
+fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) {
+    // Resets the buffer the next frame is compared with.
+    terminal.swap_buffers();
 }
 
 /// Notes that a key was read, never what it was (`PZ_LOG=pz::events=debug`):

@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod config;
 pub mod credentials;
 pub mod demo;
+pub mod editing;
 pub mod effects;
 pub mod event_loop;
 pub mod files;

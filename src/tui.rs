@@ -149,14 +149,14 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
     ctx.clear_after = clear_after;
     // Also on the sandbox: `:ctx NAME` may switch to a Console.
     ctx.reconnect = Some(crate::effects::Reconnector {
-        paths: paths.clone(),
         read_only: cli.read_only,
     });
+    ctx.paths = Some(paths.clone());
 
     let result = match Signals::new() {
         Ok(signals) => {
             let mut host = TerminalHost { signals };
-            let mut events = EventStream::new();
+            let mut events = TerminalEvents(Some(EventStream::new()));
             crate::event_loop::run(&mut terminal, &mut events, &mut host, app, &ctx)
                 .await
                 .map(|_| ())
@@ -266,8 +266,53 @@ impl crate::event_loop::Host for TerminalHost {
         plain_out_end()
     }
 
+    fn edit(&mut self, file: &std::path::Path) -> Result<(), String> {
+        restore_terminal();
+        let ran = crate::editing::run_editor(file);
+        let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
+            crossterm::execute!(
+                std::io::stdout(),
+                crossterm::terminal::EnterAlternateScreen,
+                crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+                crossterm::cursor::Hide
+            )
+        });
+        match (ran, back) {
+            (ran, Ok(())) => ran,
+            (_, Err(e)) => Err(format!("cannot take the terminal back: {e}")),
+        }
+    }
+
     fn stopped(&mut self) -> impl std::future::Future<Output = ()> + Send {
         self.signals.next()
+    }
+}
+
+/// The terminal's events; paused (crossterm's reader stopped by dropping
+/// its stream) while an editor has the terminal.
+struct TerminalEvents(Option<EventStream>);
+
+impl futures::Stream for TerminalEvents {
+    type Item = std::io::Result<crossterm::event::Event>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match &mut self.0 {
+            Some(stream) => std::pin::Pin::new(stream).poll_next(cx),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl crate::event_loop::Events for TerminalEvents {
+    fn pause(&mut self) {
+        self.0 = None;
+    }
+
+    fn resume(&mut self) {
+        self.0 = Some(EventStream::new());
     }
 }
 

@@ -304,6 +304,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(LIST_MODES, [ch('y')], "y", "yaml", 18, Some((Group::Everywhere, "copy the zone as vendor-CLI YAML")), always, has_zone, |_| Action::CopyYaml),
     bind!(LIST_MODES, [ch('n')], "n", "new", 27, Some((Group::Changes, "new zone (wizard)")), writable, a_gateway, |_| Action::Wizard(WizardAction::New)),
     bind!(LIST_MODES, [ch('e')], "e", "edit", 26, Some((Group::Changes, "edit the zone (wizard)")), writable, has_zone, |_| Action::Wizard(WizardAction::Edit)),
+    bind!(LIST_MODES, [ch('E')], "E", "$EDITOR", 11, Some((Group::Changes, "edit the YAML in $EDITOR (kubectl edit)")), writable, has_zone, |_| Action::Edit(super::editor::EditAction::Start)),
     bind!(LIST_MODES, [ch('C')], "C", "clone", 12, Some((Group::Changes, "clone: a new zone with its topics, limits, labels")), writable, has_zone, |_| Action::Wizard(WizardAction::Clone)),
     bind!(LIST_MODES, [ch('c')], "c", "credentials", 26, Some((Group::Changes, "generate credentials for the partner")), writable, has_zone, |_| Action::Credentials(C::Open)),
     bind!(LIST_MODES, [ch('t')], "t", "check access", 17, Some((Group::Changes, "check the partner's access (pz check)")), |a| writable(a) && on_detail(a), has_zone, |_| Action::Credentials(C::OpenToCheck)),

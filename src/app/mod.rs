@@ -6,6 +6,7 @@
 pub mod connection;
 pub mod credentials;
 pub mod delete;
+pub mod editor;
 pub mod input;
 pub mod keys;
 pub mod poll;
@@ -87,6 +88,8 @@ pub enum Action {
     Drawn(DateTime<Utc>),
     ZonesLoaded(Result<Vec<PartnerZone>, ApiError>),
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
+    /// `E`: the zone in the user's editor, and what came of it.
+    Edit(editor::EditAction),
     /// Keys for the delete modal and the credentials view.
     Delete(delete::DeleteAction),
     DeleteDone(String, Result<(), ApiError>),
@@ -131,6 +134,14 @@ pub enum Effect {
     /// Leave the drawing, print this text plainly on the normal screen, wait
     /// for a key, erase it, come back.
     PlainOut(Secret),
+    /// Fetch the zone and open it in the user's editor.
+    StartEdit(String),
+    /// Open (again) the editor on the session's file.
+    OpenEditor(Box<crate::editing::Session>),
+    /// Apply what the user edited.
+    ApplyEdit(Box<crate::editing::Session>, Box<PartnerZone>),
+    /// The edit is over: its file goes.
+    EndEdit(Box<crate::editing::Session>),
     /// Connect to the Gateway as the partner, with these properties.
     CheckAccess {
         zone: String,
@@ -344,6 +355,7 @@ impl App {
                 }
                 Err(e) => self.set_status(status::Origin::Request, e.to_string()),
             },
+            Action::Edit(a) => effects.extend(editor::update(self, a)),
             Action::Delete(a) => effects.extend(delete::update(self, a)),
             Action::DeleteDone(name, result) => delete::done(self, name, result),
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),

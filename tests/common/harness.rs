@@ -81,6 +81,10 @@ impl pz::event_loop::Host for TestHost {
         Ok(())
     }
 
+    fn edit(&mut self, file: &std::path::Path) -> Result<(), String> {
+        pz::editing::run_editor(file)
+    }
+
     fn stopped(&mut self) -> impl std::future::Future<Output = ()> + Send {
         std::future::pending()
     }
@@ -163,11 +167,16 @@ impl Harness {
             connection,
             *clock.lock().unwrap(),
         );
-        let ctx = pz::effects::Ctx::new(
+        let mut ctx = pz::effects::Ctx::new(
             client.clone(),
             pz::clipboard::Plan::osc52(),
             dir.path().join("draft.json"),
         );
+        ctx.paths = Some(pz::config::Paths {
+            config_file: dir.path().join("config.yaml"),
+            data_dir: dir.path().join("data"),
+            state_dir: dir.path().join("state"),
+        });
         let (tx, mut rx) = futures::channel::mpsc::unbounded();
         let seen = Arc::new(Mutex::new(Seen::default()));
         let written = Arc::new(Mutex::new(Vec::new()));

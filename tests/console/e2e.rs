@@ -371,3 +371,94 @@ fn a_vanished_terminal_ends_pz_cleanly() {
     assert!(!log.contains("panic"), "{log}");
     rt.block_on(sb.shutdown());
 }
+
+/// Waits until `f` holds, bounded by the tests' timeout.
+fn wait_until(what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + common::harness::timeout();
+    while !f() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn e_hands_the_terminal_to_the_editor_and_takes_it_back() {
+    let rt = runtime();
+    let (sb, client) = rt.block_on(start(options()));
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    // The editor: notes each opening (the file, the terminal's mode), then
+    // reads a line from the terminal as a person's editor would: the first
+    // time it breaks the YAML, the second it mends it and puts the line
+    // typed as the description.
+    let editor = dir.join("editor.sh");
+    std::fs::write(
+        &editor,
+        r#"#!/bin/sh
+d=$(dirname "$0")
+n=$(cat "$d/runs" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$d/runs"
+cp "$1" "$d/opened-$n.yaml"
+stty -a > "$d/stty-$n.txt"
+printf 'EDITOR-%s-WAITING\n' "$n"
+read typed
+case $n in
+1) printf 'spec: [unclosed\n' >> "$1" ;;
+*) sed -i -e '/^spec: \[unclosed/d' -e "s/^  description: .*/  description: $typed/" "$1" ;;
+esac
+"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut s = Session::start(
+        &sb.base_url(),
+        &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
+    );
+    s.wait_for("acme-logistics");
+    s.keys("E");
+    for (n, typed) in [(1, "x"), (2, "Edited in the editor")] {
+        s.wait_for(&format!("EDITOR-{n}-WAITING"));
+        // While the editor runs: the main screen, and a cooked terminal.
+        assert!(!s.parser.lock().unwrap().screen().alternate_screen());
+        let stty = std::fs::read_to_string(dir.join(format!("stty-{n}.txt"))).unwrap();
+        assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
+        // What is typed goes to the editor, none of it to pz.
+        s.writer.write_all(format!("{typed}\r").as_bytes()).unwrap();
+        s.writer.flush().unwrap();
+    }
+    s.wait_for("Updated");
+    let reopened = std::fs::read_to_string(dir.join("opened-2.yaml")).unwrap();
+    assert!(
+        reopened.starts_with("# Please edit")
+            && reopened.contains("# The edit could not be applied:"),
+        "{reopened}"
+    );
+    assert!(
+        reopened.contains("spec: [unclosed"),
+        "the user's text is kept: {reopened}"
+    );
+    // Back: the alternate screen redrawn in full, raw mode again.
+    assert!(s.parser.lock().unwrap().screen().alternate_screen());
+    s.wait_for("acme-logistics");
+    use nix::sys::termios::LocalFlags;
+    let termios = s.master.get_termios().unwrap();
+    assert!(!termios.local_flags.contains(LocalFlags::ICANON));
+    let zone = rt.block_on(client.get_zone("acme-logistics")).unwrap();
+    assert_eq!(
+        zone.spec.description.as_deref(),
+        Some("Edited in the editor")
+    );
+    // The edit's private file is gone.
+    wait_until("the edit's file removed", || {
+        std::fs::read_dir(s.home().join("pz"))
+            .map(|d| {
+                d.flatten()
+                    .all(|e| !e.file_name().to_string_lossy().starts_with("edit-"))
+            })
+            .unwrap_or(true)
+    });
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+    rt.block_on(sb.shutdown());
+}

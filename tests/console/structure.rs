@@ -80,6 +80,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("credentials", &["files", "kafka", "secret"]),
     ("clipboard", &["process", "secret"]),
     ("config", &["api", "files", "process", "secret"]),
+    // A zone's YAML in the user's editor (`pz edit`, the console's `E`).
+    ("editing", &["api", "config", "files", "sanitize"]),
     // The sandbox: a server on the contract; no console, no command line.
     ("sandbox", &["api", "files", "kafka", "secret", "sanitize"]),
     // The console's state: no I/O, no drawing, no command line.
@@ -89,6 +91,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "api",
             "clipboard",
             "credentials",
+            "editing",
             "kafka",
             "secret",
             "theme",
@@ -119,6 +122,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clipboard",
             "config",
             "credentials",
+            "editing",
             "files",
             "kafka",
             "secret",
@@ -136,6 +140,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cli",
             "clipboard",
             "config",
+            "editing",
             "effects",
             "event_loop",
             "sanitize",
@@ -151,6 +156,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "backend",
             "config",
             "credentials",
+            "editing",
             "files",
             "format",
             "kafka",
