@@ -16,6 +16,7 @@ pub mod format;
 pub mod kafka;
 pub mod logging;
 pub mod process;
+pub mod rotation;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;

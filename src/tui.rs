@@ -145,6 +145,7 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
             .iter_mut()
             .for_each(|t| t.until += chrono::Duration::seconds(30));
     }
+    offer_unfinished(&mut app, &paths);
     let mut ctx = Ctx::new(backend.client.clone(), clipboard, paths.draft_file());
     ctx.clear_after = clear_after;
     // Also on the sandbox: `:ctx NAME` may switch to a Console.
@@ -177,6 +178,45 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
         s.shutdown().await;
     }
     result
+}
+
+/// A rotation that did not finish (pz killed, the session dropped) is
+/// offered at start: finish it or put the zone back (one at a time; the
+/// others are named).
+fn offer_unfinished(app: &mut App, paths: &Paths) {
+    let mut found = Vec::new();
+    for r in crate::rotation::unfinished(paths) {
+        match r {
+            Ok(r) => found.push(crate::app::rotation::Unfinished {
+                zone: r.name().to_string(),
+                account: r.account,
+            }),
+            Err(e) => app.toast(crate::app::ToastKind::Failure, e),
+        }
+    }
+    if found.len() > 1 {
+        let others: Vec<_> = found[1..].iter().map(|u| u.zone.as_str()).collect();
+        app.toast(
+            crate::app::ToastKind::Info,
+            format!(
+                "Also unfinished: rotations of {} (pz rotate NAME --resume)",
+                others.join(", ")
+            ),
+        );
+    }
+    if let Some(first) = found.into_iter().next() {
+        if app.connection.read_only {
+            app.toast(
+                crate::app::ToastKind::Failure,
+                format!(
+                    "A rotation of {} did not finish; this key may only read",
+                    first.zone
+                ),
+            );
+        } else {
+            app.overlay = Some(crate::app::Overlay::Unfinished(first));
+        }
+    }
 }
 
 /// What the header shows before the connection is made.

@@ -24,6 +24,8 @@ pub enum Phase {
     Issuing,
     /// What the sandbox issued for the partner's side.
     Issued(Box<Issued>),
+    /// `R`: the zone re-created under a new account; the steps done so far.
+    Rotating(Vec<String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,6 +93,35 @@ pub enum CredentialsAction {
 }
 
 impl CredentialsView {
+    /// The view of `z`, waiting for `enter` (or explaining what its partner
+    /// brings); `check_after`: opened with `t`.
+    pub fn of(z: &crate::api::PartnerZone, on_sandbox: bool, check_after: bool) -> CredentialsView {
+        CredentialsView {
+            zone: z.metadata.name.clone(),
+            account: z
+                .spec
+                .service_account_name()
+                .unwrap_or_default()
+                .to_string(),
+            auth_type: z.spec.auth_type().to_string(),
+            on_sandbox,
+            phase: match crate::credentials::brought_by_partner(
+                &z.metadata.name,
+                z.spec.auth_type(),
+                z.spec.service_account_name().unwrap_or_default(),
+            ) {
+                Some(why) => Phase::BroughtByPartner(why),
+                None => Phase::Confirm,
+            },
+            revealed: false,
+            save_path: None,
+            overwrite: None,
+            aliases: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
+            check_after,
+            check: None,
+        }
+    }
+
     pub fn properties(&self) -> Option<Secret> {
         match &self.phase {
             Phase::Shown { secret, config } => Some(Secret::new(partner_properties(
@@ -164,31 +195,10 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
         if app.connection.read_only || app.overlay.is_some() {
             return Vec::new();
         }
+        let on_sandbox = app.connection.sandbox || app.connection.sandbox_endpoints;
         if let Some(z) = app.current_zone() {
-            app.overlay = Some(Overlay::Credentials(Box::new(CredentialsView {
-                zone: z.metadata.name.clone(),
-                account: z
-                    .spec
-                    .service_account_name()
-                    .unwrap_or_default()
-                    .to_string(),
-                auth_type: z.spec.auth_type().to_string(),
-                on_sandbox: app.connection.sandbox || app.connection.sandbox_endpoints,
-                phase: match crate::credentials::brought_by_partner(
-                    &z.metadata.name,
-                    z.spec.auth_type(),
-                    z.spec.service_account_name().unwrap_or_default(),
-                ) {
-                    Some(why) => Phase::BroughtByPartner(why),
-                    None => Phase::Confirm,
-                },
-                revealed: false,
-                save_path: None,
-                overwrite: None,
-                aliases: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
-                check_after: action == CredentialsAction::OpenToCheck,
-                check: None,
-            })));
+            let view = CredentialsView::of(z, on_sandbox, action == CredentialsAction::OpenToCheck);
+            app.overlay = Some(Overlay::Credentials(Box::new(view)));
         }
         return Vec::new();
     }

@@ -1,6 +1,8 @@
 //! The delete modal: names the zone, its partner and topics, and deletes
 //! only once `DELETE` has been typed exactly. Keys that arrive before the
-//! modal was on screen (typed ahead, a held-down key) never count.
+//! modal was on screen (typed ahead, a held-down key) never count. The
+//! same modal confirms a rotation (`R`: delete and re-create under a new
+//! service account), with the zone's name as the word to type.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -22,11 +24,26 @@ pub struct DeleteModal {
     pub armed_at: Option<DateTime<Utc>>,
     pub busy: bool,
     pub hint: Option<String>,
+    /// A rotation rather than a delete.
+    pub rotate: Option<Rotate>,
+}
+
+/// What a rotation confirmed in the modal does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rotate {
+    /// The service account the partner uses now, and the new one.
+    pub old: String,
+    pub account: String,
+    /// OAUTHBEARER or MTLS: the partner's own credentials are revoked at
+    /// its identity provider or CA; pz only re-creates the zone.
+    pub brings_own: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteAction {
     Open,
+    /// `R`: the modal for a rotation.
+    OpenRotate,
     /// A key typed into the word.
     Input(crossterm::event::KeyEvent),
     Confirm,
@@ -44,30 +61,56 @@ impl DeleteModal {
         self.armed_at.is_some_and(|t| now >= t)
     }
 
+    /// What must be typed: DELETE, or the zone's name for a rotation.
+    pub fn word(&self) -> &str {
+        match self.rotate {
+            Some(_) => &self.zone,
+            None => WORD,
+        }
+    }
+
     pub fn complete(&self) -> bool {
-        self.typed.text() == WORD
+        self.typed.text() == self.word()
     }
 
     /// What is still missing, said when `enter` comes too early.
     pub fn missing(&self) -> String {
         let typed = self.typed.text();
-        if typed.is_empty() {
-            format!("type {WORD} (in capitals) to enable the delete")
-        } else if WORD.starts_with(&typed) {
-            format!("keep typing: {WORD} is not complete")
+        let word = self.word();
+        let what = if self.rotate.is_some() {
+            "the rotation"
         } else {
-            format!("'{typed}' is not {WORD}: backspace and type {WORD} exactly")
+            "the delete"
+        };
+        if typed.is_empty() {
+            format!("type {word} to enable {what}")
+        } else if word.starts_with(&typed) {
+            format!("keep typing: {word} is not complete")
+        } else {
+            format!("'{typed}' is not {word}: backspace and type {word} exactly")
         }
     }
 }
 
 pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
     let now = app.now;
-    if action == DeleteAction::Open {
+    if matches!(action, DeleteAction::Open | DeleteAction::OpenRotate) {
         if app.connection.read_only || app.overlay.is_some() {
             return Vec::new();
         }
         if let Some(z) = app.current_zone() {
+            let rotate = (action == DeleteAction::OpenRotate).then(|| {
+                let old = z.spec.service_account_name().unwrap_or_default();
+                Rotate {
+                    old: old.to_string(),
+                    account: crate::rotation::next_account(if old.is_empty() {
+                        &z.metadata.name
+                    } else {
+                        old
+                    }),
+                    brings_own: crate::credentials::brings_own(z.spec.auth_type()),
+                }
+            });
             let modal = DeleteModal {
                 zone: z.metadata.name.clone(),
                 display_name: z.spec.display_name.clone().unwrap_or_default(),
@@ -77,6 +120,7 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
                 armed_at: None,
                 busy: false,
                 hint: None,
+                rotate,
             };
             app.overlay = Some(Overlay::Delete(Box::new(modal)));
         }
@@ -93,13 +137,17 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
         DeleteAction::Input(key) if modal.armed(now) => {
             let before = modal.typed.clone();
             if modal.typed.input(key) {
-                if modal.typed.text().chars().count() > 16 {
+                if modal.typed.text().chars().count() > modal.word().chars().count().max(16) {
                     modal.typed = before;
                 }
                 modal.hint = None;
             }
         }
         DeleteAction::Confirm if modal.armed(now) && modal.complete() => {
+            if let Some(r) = modal.rotate.clone() {
+                let zone = modal.zone.clone();
+                return super::rotation::rotating(app, zone, r);
+            }
             modal.busy = true;
             return vec![Effect::DeleteZone(modal.zone.clone())];
         }

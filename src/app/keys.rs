@@ -12,6 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::credentials::{CredentialsAction as C, Phase};
 use super::delete::DeleteAction as D;
+use super::rotation::RotationAction as R;
 use super::wizard::{Step, WizardCmd as W};
 use super::{Action, App, ContextAction as X, Overlay, Screen, WizardAction};
 
@@ -20,6 +21,10 @@ use super::{Action, App, ContextAction as X, Overlay, Screen, WizardAction};
 pub enum Mode {
     Help,
     Delete,
+    /// The same modal, confirming a rotation (`R`).
+    Rotate,
+    /// A rotation found unfinished at start.
+    Unfinished,
     Credentials,
     /// Typing the path to save to.
     CredentialsSaving,
@@ -49,6 +54,7 @@ impl Mode {
         matches!(
             self,
             Mode::Delete
+                | Mode::Rotate
                 | Mode::CredentialsSaving
                 | Mode::Command
                 | Mode::WizardDetails
@@ -80,7 +86,9 @@ impl Mode {
 pub fn mode(app: &App) -> Mode {
     match &app.overlay {
         Some(Overlay::Help) => return Mode::Help,
+        Some(Overlay::Delete(m)) if m.rotate.is_some() => return Mode::Rotate,
         Some(Overlay::Delete(_)) => return Mode::Delete,
+        Some(Overlay::Unfinished(_)) => return Mode::Unfinished,
         Some(Overlay::Contexts(_)) => return Mode::Contexts,
         Some(Overlay::Credentials(v)) if v.typing() => return Mode::CredentialsSaving,
         Some(Overlay::Credentials(v)) if v.overwrite.is_some() => {
@@ -217,6 +225,9 @@ fn ready(a: &App) -> Result<(), &'static str> {
 fn not_shown(a: &App) -> Result<(), &'static str> {
     match (&a.overlay, ready(a)) {
         (_, Ok(())) => Err("a secret is shown"),
+        (Some(Overlay::Credentials(v)), _) if matches!(v.phase, Phase::Rotating(_)) => {
+            Err("rotating")
+        }
         (Some(Overlay::Credentials(v)), _)
             if matches!(v.phase, Phase::BroughtByPartner(_)) && !v.on_sandbox =>
         {
@@ -309,6 +320,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(LIST_MODES, [ch('c')], "c", "credentials", 26, Some((Group::Changes, "generate credentials for the partner")), writable, has_zone, |_| Action::Credentials(C::Open)),
     bind!(LIST_MODES, [ch('t')], "t", "check access", 17, Some((Group::Changes, "check the partner's access (pz check)")), |a| writable(a) && on_detail(a), has_zone, |_| Action::Credentials(C::OpenToCheck)),
     bind!(LIST_MODES, [ch('t')], "", "", 0, None, |a| writable(a) && !on_detail(a), has_zone, |_| Action::Credentials(C::OpenToCheck)),
+    bind!(LIST_MODES, [ch('R')], "R", "rotate", 10, Some((Group::Changes, "rotate: revoke, re-issue (type the name)")), writable, has_zone, |_| Action::Delete(D::OpenRotate)),
     bind!(LIST_MODES, [ch('d')], "d", "delete", 25, Some((Group::Changes, "delete (type DELETE to confirm)")), writable, has_zone, |_| Action::Delete(D::Open)),
     bind!(LIST_MODES, [ch('n')], "n e c d", "need an admin key (403)", 24, None, forbidden, |_| Err("the key may only read"), |_| Action::Wizard(WizardAction::New)),
     bind!(LIST_MODES, [ch(':')], ":", "", 0, Some((Group::Everywhere, ":apply FILE.yaml · :ctx [NAME] (Console)")), always, ok, |_| Action::CommandStart),
@@ -328,6 +340,13 @@ pub static BINDINGS: &[Binding] = &[
     // The delete modal (the word is typed into its input).
     bind!(&[Mode::Delete], [ENTER], "enter", "delete", 99, None, always, ok, |_| Action::Delete(D::Confirm)),
     bind!(&[Mode::Delete], [ESC], "esc", "cancel", 99, None, always, ok, |_| Action::Delete(D::Cancel)),
+    // The rotation's confirmation (the zone's name is typed into it).
+    bind!(&[Mode::Rotate], [ENTER], "enter", "rotate", 99, None, always, ok, |_| Action::Delete(D::Confirm)),
+    bind!(&[Mode::Rotate], [ESC], "esc", "cancel", 99, None, always, ok, |_| Action::Delete(D::Cancel)),
+    // A rotation found unfinished at start.
+    bind!(&[Mode::Unfinished], [ENTER], "enter", "finish it", 99, None, always, ok, |_| Action::Rotation(R::Resume)),
+    bind!(&[Mode::Unfinished], [ch('u')], "u", "restore as it was", 99, None, always, ok, |_| Action::Rotation(R::Restore)),
+    bind!(&[Mode::Unfinished], [ESC], "esc", "later", 99, None, always, ok, |_| Action::Rotation(R::Later)),
     // The contexts picker.
     bind!(&[Mode::Contexts], [ch('j'), ch('k'), UP, DOWN], "j/k", "move", 10, None, always, ok, |_| Action::Contexts(X::Down)),
     bind!(&[Mode::Contexts], [ENTER], "enter", "switch", 99, None, always, ok, |_| Action::Contexts(X::Choose)),
@@ -390,7 +409,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         return Some(Action::Quit);
     }
     // A held-down key repeating never types the delete modal's word.
-    if m == Mode::Delete && key.kind == KeyEventKind::Repeat {
+    if matches!(m, Mode::Delete | Mode::Rotate) && key.kind == KeyEventKind::Repeat {
         return None;
     }
     let ctrl_held = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -457,7 +476,7 @@ fn directed(key: KeyEvent, action: Action) -> Action {
 /// A key typed into the text input of `m`.
 fn text_action(m: Mode, key: KeyEvent) -> Option<Action> {
     Some(match m {
-        Mode::Delete => Action::Delete(D::Input(key)),
+        Mode::Delete | Mode::Rotate => Action::Delete(D::Input(key)),
         Mode::CredentialsSaving => Action::Credentials(C::SaveInput(key)),
         Mode::Command => Action::CommandInput(key),
         Mode::Filter => Action::FilterInput(key),
@@ -513,15 +532,19 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
             priority: 99,
         });
     }
-    if m.types_text() && matches!(m, Mode::Filter | Mode::Delete) {
+    if m.types_text() && matches!(m, Mode::Filter | Mode::Delete | Mode::Rotate) {
         out.insert(
             0,
             KeyHint {
-                keys: if m == Mode::Delete { "DELETE" } else { "type" },
-                what: if m == Mode::Delete {
-                    "type to confirm".into()
-                } else {
+                keys: match m {
+                    Mode::Delete => "DELETE",
+                    Mode::Rotate => "the name",
+                    _ => "type",
+                },
+                what: if m == Mode::Filter {
                     "filter".into()
+                } else {
+                    "type to confirm".into()
                 },
                 enabled: true,
                 priority: 99,
@@ -661,6 +684,7 @@ mod tests {
             armed_at: None,
             busy: false,
             hint: None,
+            rotate: None,
         })));
         let mut repeat = key('D');
         repeat.kind = KeyEventKind::Repeat;

@@ -10,6 +10,7 @@ pub mod editor;
 pub mod input;
 pub mod keys;
 pub mod poll;
+pub mod rotation;
 pub mod status;
 pub mod wizard;
 pub mod zone_list;
@@ -40,6 +41,8 @@ pub enum Overlay {
     Credentials(Box<CredentialsView>),
     /// `:ctx`: choose the Console to talk to.
     Contexts(ContextPicker),
+    /// A rotation found unfinished at start: finish it, or restore.
+    Unfinished(rotation::Unfinished),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +91,8 @@ pub enum Action {
     Drawn(DateTime<Utc>),
     ZonesLoaded(Result<Vec<PartnerZone>, ApiError>),
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
+    /// `R`: a rotation's steps and end; the unfinished one's choices.
+    Rotation(rotation::RotationAction),
     /// `E`: the zone in the user's editor, and what came of it.
     Edit(editor::EditAction),
     /// Keys for the delete modal and the credentials view.
@@ -134,6 +139,14 @@ pub enum Effect {
     /// Leave the drawing, print this text plainly on the normal screen, wait
     /// for a key, erase it, come back.
     PlainOut(Secret),
+    /// Rotate the zone's credentials; `account`: the one confirmed (none:
+    /// resume the rotation its recovery file holds).
+    Rotate {
+        zone: String,
+        account: Option<String>,
+    },
+    /// Put back the zone an unfinished rotation had saved.
+    RestoreRotation(String),
     /// Fetch the zone and open it in the user's editor.
     StartEdit(String),
     /// Open (again) the editor on the session's file.
@@ -356,6 +369,7 @@ impl App {
                 Err(e) => self.set_status(status::Origin::Request, e.to_string()),
             },
             Action::Edit(a) => effects.extend(editor::update(self, a)),
+            Action::Rotation(a) => effects.extend(rotation::update(self, a)),
             Action::Delete(a) => effects.extend(delete::update(self, a)),
             Action::DeleteDone(name, result) => delete::done(self, name, result),
             Action::Credentials(a) => effects.extend(credentials::update(self, a)),

@@ -19,11 +19,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Goal, Usage};
-use crate::api::yaml::{parse_zones, zone_to_yaml};
-use crate::api::{ApiError, PartnerZone};
+use crate::api::PartnerZone;
 use crate::backend::Backend;
 use crate::config::Paths;
 use crate::credentials;
+use crate::rotation::{Recovery, crash_point, load, recovery_file, save};
 use crate::sanitize::line;
 use crate::secret::Secret;
 
@@ -48,71 +48,6 @@ pub struct How {
     /// How long to wait for READY.
     #[arg(long, default_value = "5m", value_parser = super::parse_duration)]
     pub timeout: Duration,
-}
-
-const HEADER: &str = "# pz rotate: new service account ";
-
-/// The recovery file of a rotation of `name`.
-pub fn recovery_file(paths: &Paths, name: &str) -> PathBuf {
-    paths.zone_file("rotations", name, "yaml")
-}
-
-/// The account after `account`: `-r2` added, or its `-rN` counted up.
-pub fn next_account(account: &str) -> String {
-    if let Some((stem, n)) = account.rsplit_once("-r")
-        && let Ok(n) = n.parse::<u32>()
-        && !stem.is_empty()
-    {
-        return format!("{stem}-r{}", n + 1);
-    }
-    format!("{account}-r2")
-}
-
-/// What the recovery file holds: the zone as it was, and its new account.
-struct Recovery {
-    zone: PartnerZone,
-    account: String,
-}
-
-fn save(path: &Path, r: &Recovery) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        crate::files::create_private_dir(dir)?;
-    }
-    let text = format!("{HEADER}{}\n{}", r.account, zone_to_yaml(&r.zone));
-    crate::files::write_private(path, text.as_bytes())?;
-    Ok(())
-}
-
-fn load(path: &Path) -> anyhow::Result<Option<Recovery>> {
-    let Some((text, _)) = crate::files::read_private(path)? else {
-        return Ok(None);
-    };
-    let origin = path.display().to_string();
-    let account = text
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix(HEADER))
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| anyhow::anyhow!("{origin}: not a pz rotate recovery file"))?
-        .to_string();
-    let mut zones = parse_zones(&text, &origin)?;
-    if zones.len() != 1 {
-        anyhow::bail!("{origin}: holds {} zones, not one", zones.len());
-    }
-    Ok(Some(Recovery {
-        zone: zones.remove(0),
-        account,
-    }))
-}
-
-/// A test's stand-in for `kill -9` right after a step
-/// (`PZ_TEST_CRASH_AFTER=saved|deleted|created`): an abort, which like a
-/// kill runs no destructor and flushes nothing.
-fn crash_point(step: &str) {
-    if std::env::var("PZ_TEST_CRASH_AFTER").is_ok_and(|s| s == step) {
-        std::process::abort();
-    }
 }
 
 pub async fn run(backend: &Backend, paths: &Paths, name: &str, how: How) -> anyhow::Result<i32> {
@@ -150,14 +85,10 @@ pub async fn run(backend: &Backend, paths: &Paths, name: &str, how: How) -> anyh
             r
         }
         (None, false) => {
-            let mut zone = client.get_zone(name).await?;
-            zone.metadata.clear_output();
-            let old = zone.spec.service_account_name().unwrap_or_default();
-            let account = next_account(if old.is_empty() { name } else { old });
+            let r = Recovery::of(client.get_zone(name).await?);
             if !how.yes {
-                confirm(&zone, &account)?;
+                confirm(&r.zone, &r.account)?;
             }
-            let r = Recovery { zone, account };
             save(&file, &r)?;
             eprintln!("pz: saved {} to {} (0600)", line(name), file.display());
             crash_point("saved");
@@ -167,42 +98,11 @@ pub async fn run(backend: &Backend, paths: &Paths, name: &str, how: How) -> anyh
     if how.restore {
         return restore(backend, &file, recovery, how.timeout).await;
     }
-    let old = recovery
-        .zone
-        .spec
-        .service_account_name()
-        .unwrap_or_default()
-        .to_string();
-    // Where the Console stands: the old zone, the new one, or none.
-    let current = match client.get_zone(name).await {
-        Ok(z) => Some(z),
-        Err(ApiError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let rotated = current
-        .as_ref()
-        .is_some_and(|z| z.spec.service_account_name() == Some(recovery.account.as_str()));
     let started = std::time::Instant::now();
-    if !rotated {
-        if current.is_some() {
-            client.delete_zone(name).await?;
-            eprintln!(
-                "pz: deleted {} ('{}' can no longer get in)",
-                line(name),
-                line(&old)
-            );
-        }
-        crash_point("deleted");
-        let mut zone = recovery.zone.clone();
-        zone.spec.set_service_account(&recovery.account);
-        client.apply_zone(&zone, false).await?;
-        eprintln!(
-            "pz: created {} again with the service account '{}'",
-            line(name),
-            line(&recovery.account)
-        );
-        crash_point("created");
-    }
+    crate::rotation::replace(client, &recovery, |done| {
+        eprintln!("pz: {} {}", line(name), line(&done.to_string()))
+    })
+    .await?;
     let names = [name.to_string()];
     let waited = super::follow::wait(client, &names, Goal::Ready, how.timeout).await?;
     if waited != 0 {
@@ -216,8 +116,7 @@ pub async fn run(backend: &Backend, paths: &Paths, name: &str, how: How) -> anyh
     let zone = client.get_zone(name).await?;
     let mut code = 0;
     if !credentials::brings_own(zone.spec.auth_type()) {
-        let config = client.kafka_configuration(name).await?;
-        let secret = client.generate_credentials(name).await?;
+        let (secret, config) = crate::rotation::issue(client, name).await?;
         let text = Secret::new(credentials::partner_properties(
             &config,
             &recovery.account,
@@ -269,15 +168,8 @@ async fn restore(
     timeout: Duration,
 ) -> anyhow::Result<i32> {
     let client = &backend.client;
-    let name = recovery.zone.metadata.name.clone();
-    match client.get_zone(&name).await {
-        Ok(z) if z.spec.service_account_name() != recovery.zone.spec.service_account_name() => {
-            client.delete_zone(&name).await?;
-        }
-        Ok(_) | Err(ApiError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    client.apply_zone(&recovery.zone, false).await?;
+    let name = recovery.name().to_string();
+    crate::rotation::restore(client, &recovery).await?;
     let waited =
         super::follow::wait(client, std::slice::from_ref(&name), Goal::Ready, timeout).await?;
     if waited == 0 {
@@ -309,50 +201,4 @@ fn confirm(zone: &PartnerZone, account: &str) -> anyhow::Result<()> {
         anyhow::bail!("not confirmed; nothing was changed");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accounts_count_up() {
-        assert_eq!(next_account("acme-sa"), "acme-sa-r2");
-        assert_eq!(next_account("acme-sa-r2"), "acme-sa-r3");
-        assert_eq!(next_account("acme-sa-r9"), "acme-sa-r10");
-        assert_eq!(next_account("-r2"), "-r2-r2");
-        assert_eq!(next_account("my-rx"), "my-rx-r2");
-    }
-
-    #[test]
-    fn the_recovery_file_round_trips_and_is_private() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths {
-            config_file: dir.path().join("c"),
-            data_dir: dir.path().join("d"),
-            state_dir: dir.path().join("s"),
-        };
-        let path = recovery_file(&paths, "../evil/zone");
-        assert!(path.starts_with(dir.path().join("s/rotations")), "{path:?}");
-        let zone = parse_zones(
-            "apiVersion: v2\nkind: PartnerZone\nmetadata: {name: z}\nspec: {cluster: c, serviceAccount: z-sa, topics: []}\n",
-            "t",
-        )
-        .unwrap()
-        .remove(0);
-        save(
-            &path,
-            &Recovery {
-                zone: zone.clone(),
-                account: "z-sa-r2".into(),
-            },
-        )
-        .unwrap();
-        let back = load(&path).unwrap().unwrap();
-        assert_eq!(back.account, "z-sa-r2");
-        assert_eq!(back.zone.spec.service_account_name(), Some("z-sa"));
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-    }
 }

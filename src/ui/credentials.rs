@@ -71,6 +71,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
             }
         }
         Phase::Issuing => lines.push(Line::from(Span::styled("Issuing…", t.warning))),
+        Phase::Rotating(steps) => {
+            lines.push(Line::from(Span::styled(
+                "Rotating: the zone is deleted and created again under the new service account.",
+                bold(t.text),
+            )));
+            for step in steps {
+                lines.push(Line::from(Span::styled(
+                    format!("  ✓ {}", crate::sanitize::line(step)),
+                    t.success,
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                "  … the partner is without access until the zone is READY and has the new secret",
+                t.warning,
+            )));
+        }
         Phase::Failed(e) => {
             lines.push(Line::from(Span::styled(format!("Failed: {e}"), t.failure)));
             lines.push(Line::from(Span::styled(

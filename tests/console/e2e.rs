@@ -462,3 +462,79 @@ esac
     s.assert_restored();
     rt.block_on(sb.shutdown());
 }
+
+#[test]
+fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
+    let (rt, sb, client, mut s) = console_on_sandbox();
+    s.keys("R");
+    s.wait_for("Rotate credentials");
+    s.wait_for("acme-logistics-r2");
+    // The typed name is the confirmation: a part of it does nothing.
+    s.type_text("acme");
+    s.keys("\r");
+    s.wait_for("keep typing");
+    s.type_text("-logistics");
+    s.keys("\r");
+    s.wait_for("Secret");
+    s.wait_for("acme-logistics-r2");
+    let zone = rt.block_on(client.get_zone("acme-logistics")).unwrap();
+    assert_eq!(zone.spec.service_account_name(), Some("acme-logistics-r2"));
+    assert_eq!(
+        zone.metadata.status,
+        Some(pz::api::ZoneStatus::Ready),
+        "the secret comes once the zone is READY"
+    );
+    let rotations = s.home().join("pz/rotations");
+    assert!(
+        std::fs::read_dir(&rotations).unwrap().next().is_none(),
+        "the recovery file is removed once READY"
+    );
+    s.esc();
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+
+    // A rotation killed right after the delete, by the command line.
+    let home = s.home.take().unwrap();
+    drop(s);
+    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(["rotate", "globex-analytics", "--yes"])
+        .env("CDK_BASE_URL", sb.base_url())
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_STATE_HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .env("PZ_TEST_CRASH_AFTER", "deleted")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    assert!(matches!(
+        rt.block_on(client.get_zone("globex-analytics")),
+        Err(pz::api::ApiError::NotFound(_))
+    ));
+    // The console finds it at start and finishes it.
+    let mut s = Session::start_in(&sb.base_url(), &[], home);
+    s.wait_for("Unfinished rotation");
+    s.wait_for("globex-analytics");
+    s.keys("\r");
+    s.wait_for("rotated: the partner now connects as");
+    let zone = rt.block_on(client.get_zone("globex-analytics")).unwrap();
+    assert_eq!(zone.metadata.status, Some(pz::api::ZoneStatus::Ready));
+    assert!(
+        zone.spec
+            .service_account_name()
+            .is_some_and(|a| a.ends_with("-r2")),
+        "{:?}",
+        zone.spec.service_account_name()
+    );
+    assert!(
+        std::fs::read_dir(s.home().join("pz/rotations"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    s.esc();
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    rt.block_on(sb.shutdown());
+}

@@ -101,18 +101,60 @@ fn help() {
     });
 }
 
+/// The modal drawn a while ago, then `text` typed into it.
+fn typed_in_modal(a: &mut pz::app::App, text: &str) {
+    a.update(Action::Drawn(clock() - Duration::seconds(1)));
+    for c in text.chars() {
+        a.update(Action::Delete(DeleteAction::Input(
+            pz::app::input::char_key(c),
+        )));
+    }
+}
+
 #[test]
 fn delete_modal() {
     snap("delete_modal", |s| {
         let mut a = loaded(s);
         a.update(Action::Delete(DeleteAction::Open));
-        a.update(Action::Drawn(clock() - Duration::seconds(1)));
-        for c in "DELET".chars() {
-            a.update(Action::Delete(DeleteAction::Input(
-                pz::app::input::char_key(c),
+        typed_in_modal(&mut a, "DELET");
+        a.update(Action::Delete(DeleteAction::Confirm));
+        a
+    });
+}
+
+#[test]
+fn rotate_modal() {
+    snap("rotate_modal", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Delete(DeleteAction::OpenRotate));
+        typed_in_modal(&mut a, "acme");
+        a
+    });
+}
+
+#[test]
+fn rotating() {
+    snap("rotating", |s| {
+        let mut a = loaded(s);
+        a.update(Action::Delete(DeleteAction::OpenRotate));
+        typed_in_modal(&mut a, "acme-logistics");
+        let fx = a.update(Action::Delete(DeleteAction::Confirm));
+        assert_eq!(
+            fx,
+            vec![pz::app::Effect::Rotate {
+                zone: "acme-logistics".into(),
+                account: Some("acme-logistics-r2".into())
+            }]
+        );
+        for step in [
+            "deleted ('acme-logistics' can no longer get in)",
+            "created again with the service account 'acme-logistics-r2'",
+        ] {
+            a.update(Action::Rotation(pz::app::rotation::RotationAction::Step(
+                "acme-logistics".into(),
+                step.into(),
             )));
         }
-        a.update(Action::Delete(DeleteAction::Confirm));
         a
     });
 }

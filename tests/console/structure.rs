@@ -80,6 +80,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("credentials", &["files", "kafka", "secret"]),
     ("clipboard", &["process", "secret"]),
     ("config", &["api", "files", "process", "secret"]),
+    // Rotating a partner's credentials (`pz rotate`, the console's `R`).
+    (
+        "rotation",
+        &["api", "config", "credentials", "files", "secret"],
+    ),
     // A zone's YAML in the user's editor (`pz edit`, the console's `E`).
     ("editing", &["api", "config", "files", "sanitize"]),
     // The sandbox: a server on the contract; no console, no command line.
@@ -93,6 +98,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "credentials",
             "editing",
             "kafka",
+            "rotation",
             "secret",
             "theme",
             "sanitize",
@@ -125,6 +131,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "editing",
             "files",
             "kafka",
+            "rotation",
             "secret",
         ],
     ),
@@ -143,6 +150,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "editing",
             "effects",
             "event_loop",
+            "rotation",
             "sanitize",
             "secret",
             "theme",
@@ -160,6 +168,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "files",
             "format",
             "kafka",
+            "rotation",
             "sandbox",
             "sanitize",
             "secret",

@@ -1,6 +1,8 @@
 //! Carrying out an [`Effect`]: network calls, clipboard and files. Each
 //! returns the messages that report the result to the event loop.
 
+mod rotate;
+
 use crate::api::Client;
 use crate::api::yaml::parse_zones;
 use crate::app::credentials::CredentialsAction;
@@ -232,6 +234,8 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                 });
             Action::Wizard(WizardAction::FromFile(loaded))
         }
+        Effect::Rotate { zone, account } => rotate::rotate(ctx, &zone, account).await,
+        Effect::RestoreRotation(zone) => rotate::restore(ctx, &zone).await,
         Effect::StartEdit(name) => {
             let Some(paths) = &ctx.paths else {
                 return Vec::new();
