@@ -53,6 +53,11 @@ impl Paths {
 
     /// A file of pz's own about a zone (`rotations/NAME.yaml`,
     /// `recipients/NAME.txt`): the name made safe as one file name.
+    /// The recipients a zone's credentials were last encrypted to.
+    pub fn recipients_file(&self, zone: &str) -> PathBuf {
+        self.zone_file("recipients", zone, "txt")
+    }
+
     pub fn zone_file(&self, dir: &str, zone: &str, ext: &str) -> PathBuf {
         let safe: String = zone
             .chars()

@@ -48,6 +48,8 @@ pub struct CredentialsView {
     pub check_after: bool,
     /// The access check (`t`), running or done.
     pub check: Option<AccessCheck>,
+    /// `E`: handing the secret over encrypted.
+    pub handover: Option<super::handover::Handover>,
 }
 
 /// The partner's-eye check of the Gateway, as its steps arrive.
@@ -89,6 +91,12 @@ pub enum CredentialsAction {
     OverwriteYes,
     /// Leave the path input or the overwrite question.
     SaveCancel,
+    /// `E`: encrypt for recipients; they were remembered as this.
+    EncryptStart,
+    Recalled(String),
+    /// A key typed into the recipients.
+    RecipientsInput(crossterm::event::KeyEvent),
+    RecipientsConfirm,
     Close,
 }
 
@@ -119,6 +127,7 @@ impl CredentialsView {
             aliases: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
             check_after,
             check: None,
+            handover: None,
         }
     }
 
@@ -184,6 +193,14 @@ impl CredentialsView {
     /// Whether keys go to the path input.
     pub fn typing(&self) -> bool {
         self.save_path.is_some()
+    }
+
+    /// Whether keys go to the recipients input.
+    pub fn typing_recipients(&self) -> bool {
+        matches!(
+            self.handover,
+            Some(super::handover::Handover::Recipients(_))
+        )
     }
 }
 
@@ -278,6 +295,28 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
                 p.input(key);
             }
         }
+        CredentialsAction::EncryptStart => effects.extend(super::handover::start(view)),
+        CredentialsAction::Recalled(text) => super::handover::recalled(view, text),
+        CredentialsAction::RecipientsInput(key) => {
+            if let Some(super::handover::Handover::Recipients(input)) = &mut view.handover {
+                input.input(key);
+            }
+        }
+        CredentialsAction::RecipientsConfirm => super::handover::recipients_given(view),
+        CredentialsAction::SaveConfirm if view.handover.is_some() => {
+            let path = view.save_path.take().map(|p| p.text().trim().to_string());
+            let view = view.clone();
+            if let Some(path) = path.filter(|p| !p.is_empty()) {
+                effects.extend(super::handover::save(app, &view, path, false));
+            }
+        }
+        CredentialsAction::OverwriteYes if view.handover.is_some() => {
+            let path = view.overwrite.take();
+            let view = view.clone();
+            if let Some(path) = path {
+                effects.extend(super::handover::save(app, &view, path, true));
+            }
+        }
         CredentialsAction::SaveConfirm => {
             if let Some(path) = view.save_path.take().map(|p| p.text().trim().to_string())
                 && !path.is_empty()
@@ -295,6 +334,7 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
         CredentialsAction::SaveCancel => {
             view.save_path = None;
             view.overwrite = None;
+            view.handover = None;
         }
         CredentialsAction::OverwriteYes => {
             if let Some(path) = view.overwrite.take()

@@ -28,6 +28,8 @@ pub enum Mode {
     Credentials,
     /// Typing the path to save to.
     CredentialsSaving,
+    /// Typing the recipients of an encrypted hand-over (`E`).
+    CredentialsRecipients,
     /// "exists. Overwrite?"
     CredentialsOverwrite,
     Contexts,
@@ -56,6 +58,7 @@ impl Mode {
             Mode::Delete
                 | Mode::Rotate
                 | Mode::CredentialsSaving
+                | Mode::CredentialsRecipients
                 | Mode::Command
                 | Mode::WizardDetails
                 | Mode::WizardChoice
@@ -91,6 +94,9 @@ pub fn mode(app: &App) -> Mode {
         Some(Overlay::Unfinished(_)) => return Mode::Unfinished,
         Some(Overlay::Contexts(_)) => return Mode::Contexts,
         Some(Overlay::Credentials(v)) if v.typing() => return Mode::CredentialsSaving,
+        Some(Overlay::Credentials(v)) if v.typing_recipients() => {
+            return Mode::CredentialsRecipients;
+        }
         Some(Overlay::Credentials(v)) if v.overwrite.is_some() => {
             return Mode::CredentialsOverwrite;
         }
@@ -360,7 +366,10 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Mode::Credentials], [ch('s')], "s", "save", 99, Some((Group::Credentials, "save config.properties (0600)")), always, ready, |_| Action::Credentials(C::SaveStart)),
     bind!(&[Mode::Credentials], [ch('o'), ch('O')], "o/O", "plain", 25, Some((Group::Credentials, "secret / config plainly, to select")), always, ready, |_| Action::Credentials(C::PlainSecret)),
     bind!(&[Mode::Credentials], [ch('t')], "t", "check access", 17, Some((Group::Credentials, "check the partner's access with it")), always, ready, |_| Action::Credentials(C::Check)),
+    bind!(&[Mode::Credentials], [ch('E')], "E", "encrypt", 16, Some((Group::Credentials, "save age-encrypted for the partner's key")), always, shown_secret, |_| Action::Credentials(C::EncryptStart)),
     bind!(&[Mode::Credentials], [ESC, ch('q')], "esc", "close", 99, Some((Group::Credentials, "close (the secret is dropped)")), always, ok, |_| Action::Credentials(C::Close)),
+    bind!(&[Mode::CredentialsRecipients], [ENTER], "enter", "then the file", 99, None, always, ok, |_| Action::Credentials(C::RecipientsConfirm)),
+    bind!(&[Mode::CredentialsRecipients], [ESC], "esc", "cancel", 99, None, always, ok, |_| Action::Credentials(C::SaveCancel)),
     bind!(&[Mode::CredentialsSaving], [ENTER], "enter", "save", 99, None, always, ok, |_| Action::Credentials(C::SaveConfirm)),
     bind!(&[Mode::CredentialsSaving], [ESC], "esc", "cancel", 99, None, always, ok, |_| Action::Credentials(C::SaveCancel)),
     bind!(&[Mode::CredentialsOverwrite], [ch('y')], "y", "overwrite", 99, None, always, ok, |_| Action::Credentials(C::OverwriteYes)),
@@ -478,6 +487,7 @@ fn text_action(m: Mode, key: KeyEvent) -> Option<Action> {
     Some(match m {
         Mode::Delete | Mode::Rotate => Action::Delete(D::Input(key)),
         Mode::CredentialsSaving => Action::Credentials(C::SaveInput(key)),
+        Mode::CredentialsRecipients => Action::Credentials(C::RecipientsInput(key)),
         Mode::Command => Action::CommandInput(key),
         Mode::Filter => Action::FilterInput(key),
         m if m.wizard() => Action::Wizard(WizardAction::Key(key)),

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod credentials;
 pub mod delete;
 pub mod editor;
+pub mod handover;
 pub mod input;
 pub mod keys;
 pub mod poll;
@@ -147,6 +148,18 @@ pub enum Effect {
     },
     /// Put back the zone an unfinished rotation had saved.
     RestoreRotation(String),
+    /// Read the recipients remembered for the zone (`E`).
+    RecallRecipients(String),
+    /// Encrypt `plaintext` (the bundle) to the typed recipients and write
+    /// it to a new 0600 file; remember the recipients for the zone.
+    SaveEncrypted {
+        zone: String,
+        path: String,
+        recipients: String,
+        plaintext: Secret,
+        armor: bool,
+        overwrite: bool,
+    },
     /// Fetch the zone and open it in the user's editor.
     StartEdit(String),
     /// Open (again) the editor on the session's file.

@@ -74,6 +74,7 @@ fn resuming(app: &mut App, u: Unfinished) -> Vec<Effect> {
         aliases: Vec::new(),
         check_after: false,
         check: None,
+        handover: None,
     };
     app.overlay = Some(Overlay::Credentials(Box::new(view)));
     vec![Effect::Rotate {

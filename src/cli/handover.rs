@@ -40,11 +40,6 @@ impl Encrypt {
     }
 }
 
-/// Where the recipients of `zone` are remembered.
-fn remembered(paths: &Paths, zone: &str) -> PathBuf {
-    paths.zone_file("recipients", zone, "txt")
-}
-
 /// The recipients asked for, checked before any secret is generated.
 fn recipients(paths: &Paths, zone: &str, how: &Encrypt) -> anyhow::Result<Vec<bundle::Recipient>> {
     let mut out = Vec::new();
@@ -58,7 +53,7 @@ fn recipients(paths: &Paths, zone: &str, how: &Encrypt) -> anyhow::Result<Vec<bu
         out.extend(bundle::parse_file(&text, &origin).map_err(|e| Usage(line(&e).into_owned()))?);
     }
     if out.is_empty() {
-        let file = remembered(paths, zone);
+        let file = paths.recipients_file(zone);
         let Some((text, _)) = crate::files::read_private(&file)? else {
             return Err(Usage(format!(
                 "no recipients for {} yet: give --encrypt-to RECIPIENT or -R FILE (they are remembered for next time)",
@@ -135,12 +130,7 @@ pub async fn encrypted(
         }
         None => std::io::stdout().lock().write_all(&sealed)?,
     }
-    let file = remembered(paths, name);
-    if let Some(dir) = file.parent() {
-        crate::files::create_private_dir(dir)?;
-    }
-    let list: String = to.iter().map(|r| format!("{}\n", r.text)).collect();
-    crate::files::write_private(&file, list.as_bytes())?;
+    bundle::remember(&paths.recipients_file(name), &to).map_err(anyhow::Error::msg)?;
     Ok(())
 }
 

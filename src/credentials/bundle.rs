@@ -71,6 +71,47 @@ pub fn parse_file(text: &str, origin: &str) -> Result<Vec<Recipient>, String> {
         .collect()
 }
 
+/// The recipients as typed in the console: entries separated by commas,
+/// each a public key (`age1…`, `ssh-…`) or the path of a recipients file.
+pub fn resolve(typed: &str) -> Result<Vec<Recipient>, String> {
+    let mut out = Vec::new();
+    for entry in typed.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        if entry.starts_with("age1") || entry.starts_with("ssh-") {
+            out.push(Recipient::parse(entry)?);
+            continue;
+        }
+        let path = match entry.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME")
+                .map(|h| std::path::Path::new(&h).join(rest))
+                .unwrap_or_else(|| entry.into()),
+            None => entry.into(),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "{}: not a recipient, nor a recipients file: {e}",
+                short(entry)
+            )
+        })?;
+        out.extend(parse_file(&text, entry)?);
+    }
+    if out.is_empty() {
+        return Err("no recipient: give age1…, ssh-ed25519 … or a recipients file".into());
+    }
+    Ok(out)
+}
+
+/// Remembers the recipients used for a zone in `file` (0600, one per line,
+/// as `age -R` reads them: public keys, nothing secret).
+pub fn remember(file: &std::path::Path, to: &[Recipient]) -> Result<(), String> {
+    if let Some(dir) = file.parent() {
+        crate::files::create_private_dir(dir).map_err(|e| e.to_string())?;
+    }
+    let list: String = to.iter().map(|r| format!("{}\n", r.text)).collect();
+    crate::files::write_private(file, list.as_bytes())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// The start of what was given, for a message (printed sanitised).
 fn short(text: &str) -> String {
     text.chars().take(24).collect()
@@ -121,6 +162,30 @@ pub fn encrypt(plaintext: &Secret, to: &[Recipient], armor: bool) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_recipients_are_keys_or_files_and_are_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = age::x25519::Identity::generate().to_public().to_string();
+        let b = age::x25519::Identity::generate().to_public().to_string();
+        let file = dir.path().join("team.txt");
+        std::fs::write(&file, format!("# the team\n{b}\n")).unwrap();
+        let to = resolve(&format!("{a}, {}", file.display())).unwrap();
+        assert_eq!(
+            to.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(),
+            [&a, &b]
+        );
+        assert!(resolve(" , ").unwrap_err().contains("no recipient"));
+        assert!(
+            resolve("nowhere.txt")
+                .unwrap_err()
+                .contains("nor a recipients file")
+        );
+        let kept = dir.path().join("state/recipients/z.txt");
+        remember(&kept, &to).unwrap();
+        let back = parse_file(&std::fs::read_to_string(&kept).unwrap(), "kept").unwrap();
+        assert_eq!(back.len(), 2);
+    }
 
     #[test]
     fn recipients_are_checked_before_anything_is_generated() {

@@ -236,6 +236,61 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         }
         Effect::Rotate { zone, account } => rotate::rotate(ctx, &zone, account).await,
         Effect::RestoreRotation(zone) => rotate::restore(ctx, &zone).await,
+        Effect::RecallRecipients(zone) => {
+            let file = ctx.paths.as_ref().map(|p| p.recipients_file(&zone));
+            let text = blocking(move || match file.map(|f| crate::files::read_private(&f)) {
+                Some(Ok(Some((text, _)))) => Ok(text),
+                Some(Err(e)) => Err(e.to_string()),
+                _ => Ok(String::new()),
+            })
+            .await;
+            match text {
+                Ok(text) => Action::Credentials(CredentialsAction::Recalled(text)),
+                Err(e) => {
+                    Action::Notice(Err(format!("Cannot read the remembered recipients: {e}")))
+                }
+            }
+        }
+        Effect::SaveEncrypted {
+            zone,
+            path,
+            recipients,
+            plaintext,
+            armor,
+            overwrite,
+        } => {
+            let remember = ctx.paths.as_ref().map(|p| p.recipients_file(&zone));
+            let p = path.clone();
+            let saved = blocking(move || {
+                let to = crate::credentials::bundle::resolve(&recipients)?;
+                let sealed = crate::credentials::bundle::encrypt(&plaintext, &to, armor)?;
+                let how = crate::files::How {
+                    existing: if overwrite {
+                        crate::files::Existing::Replace
+                    } else {
+                        crate::files::Existing::Keep
+                    },
+                    ..crate::files::PRIVATE
+                };
+                match crate::files::write(std::path::Path::new(&p), &sealed, how) {
+                    Ok(_) => {}
+                    Err(crate::files::FileError::Exists { .. }) => return Ok(None),
+                    Err(e) => return Err(e.to_string()),
+                }
+                if let Some(file) = remember {
+                    crate::credentials::bundle::remember(&file, &to)?;
+                }
+                Ok(Some(to.len()))
+            })
+            .await;
+            match saved {
+                Ok(Some(n)) => Action::Notice(Ok(format!(
+                    "Saved {path} (0600), encrypted for {n} recipient(s): the partner runs `age -d -i KEY {path} > config.properties`"
+                ))),
+                Ok(None) => Action::Credentials(CredentialsAction::SaveExists(path)),
+                Err(e) => Action::Notice(Err(format!("Could not save {path} encrypted: {e}"))),
+            }
+        }
         Effect::StartEdit(name) => {
             let Some(paths) = &ctx.paths else {
                 return Vec::new();

@@ -139,6 +139,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, v: &CredentialsView) {
                     ("p", "copy config.properties for the partner"),
                     ("k", "copy the kafka-topics command"),
                     ("s", "save config.properties to a file (0600)"),
+                    ("E", "save it encrypted for the partner's age or SSH key"),
                     (
                         "o",
                         "print the secret plainly, to select it (O: config.properties)",
@@ -256,10 +257,28 @@ fn handing_over(
             }
         }
     }
+    if let Some(crate::app::handover::Handover::Recipients(input)) = &v.handover {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Encrypt for (age1…, ssh-ed25519 …, or a recipients file; commas between):",
+            t.text,
+        )));
+        lines.push(Line::from(Span::styled(
+            crate::sanitize::line(&input.with_cursor()).into_owned(),
+            bold(t.accent),
+        )));
+    }
     if let Some(path) = &v.save_path {
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
-            Span::styled("Save to: ", t.text),
+            Span::styled(
+                if v.handover.is_some() {
+                    "Save encrypted (.asc: as text) to: "
+                } else {
+                    "Save to: "
+                },
+                t.text,
+            ),
             Span::styled(
                 crate::sanitize::line(&path.with_cursor()).into_owned(),
                 bold(t.accent),

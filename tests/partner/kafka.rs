@@ -1276,3 +1276,114 @@ async fn the_secret_is_handed_over_encrypted_with_age() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     sb.shutdown().await;
 }
+
+/// `E` in the credentials view: the bundle written 0600 for the typed
+/// recipient, decrypted by the `age` command; the recipient offered again
+/// the next time, and an existing bundle replaced only when asked.
+#[tokio::test]
+async fn e_in_the_credentials_view_hands_the_secret_over_encrypted() {
+    use common::harness::Harness;
+    use crossterm::event::KeyCode;
+    use pz::app::Overlay;
+    use pz::app::handover::Handover;
+    if !tool("age", &["--version"]) {
+        return;
+    }
+    let mut h = Harness::start(options(), (120, 40)).await;
+    ready_zone(&h.client, "sealed").await;
+    h.key(KeyCode::Char('r')).await;
+    h.until(|s| s.screen.contains("sealed")).await;
+    let d = h.dir.path().to_path_buf();
+    let keygen = std::process::Command::new("age-keygen")
+        .args(["-o", "key.txt"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(keygen.status.success());
+    let key = std::fs::read_to_string(d.join("key.txt")).unwrap();
+    let public = key
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let bundle = d.join("sealed.age");
+    let mut secrets = Vec::new();
+    h.select("sealed").await;
+    for round in 0..2 {
+        h.key(KeyCode::Char('c')).await;
+        h.wait_for("Generate a new secret").await;
+        h.key(KeyCode::Enter).await;
+        h.until(|s| matches!(&s.overlay, Some(Overlay::Credentials(v)) if v.ready()))
+            .await;
+        let Some(Overlay::Credentials(v)) = h.overlay() else {
+            panic!()
+        };
+        secrets.push(v.secret().unwrap().expose().to_string());
+        h.key(KeyCode::Char('E')).await;
+        h.until(|s| matches!(&s.overlay, Some(Overlay::Credentials(v)) if v.typing_recipients()))
+            .await;
+        let Some(Overlay::Credentials(v)) = h.overlay() else {
+            panic!()
+        };
+        let Some(Handover::Recipients(input)) = &v.handover else {
+            panic!()
+        };
+        if round == 0 {
+            assert_eq!(input.text(), "", "nothing remembered yet");
+            h.text(&public).await;
+        } else {
+            assert_eq!(input.text(), public, "the recipient is remembered");
+        }
+        h.key(KeyCode::Enter).await;
+        h.until(|s| matches!(&s.overlay, Some(Overlay::Credentials(v)) if v.typing()))
+            .await;
+        for _ in 0.."sealed.age".len() {
+            h.key(KeyCode::Backspace).await;
+        }
+        h.text(&bundle.display().to_string()).await;
+        h.key(KeyCode::Enter).await;
+        if round == 1 {
+            h.until(
+                |s| matches!(&s.overlay, Some(Overlay::Credentials(v)) if v.overwrite.is_some()),
+            )
+            .await;
+            h.wait_for("Overwrite it?").await;
+            h.key(KeyCode::Char('y')).await;
+        }
+        h.until(|s| {
+            s.toasts
+                .iter()
+                .any(|t| t.contains("encrypted for 1 recipient"))
+        })
+        .await;
+        h.key(KeyCode::Esc).await;
+        h.until(|s| s.overlay.is_none()).await;
+        h.advance(Duration::from_secs(10));
+    }
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&bundle).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let sealed = std::fs::read(&bundle).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&sealed).contains(&secrets[1]),
+        "the secret is not in the file in clear"
+    );
+    let out = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(d.join("key.txt"))
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plain = String::from_utf8(out.stdout).unwrap();
+    assert!(plain.contains(&secrets[1]), "the last secret:\n{plain}");
+    assert!(plain.contains("sasl.jaas.config="), "{plain}");
+    assert!(plain.contains("# ") && plain.contains("READ"), "{plain}");
+    h.quit().await;
+}
