@@ -85,6 +85,10 @@ pub struct ConfigFile {
     /// clipboard (0: never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clipboard_clear_secs: Option<u64>,
+    /// The console reads the mouse (wheel, clicks); `false` leaves it to
+    /// the terminal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mouse: Option<bool>,
     #[serde(default)]
     pub contexts: BTreeMap<String, Context>,
     /// The file this was read from (not a field of it).

@@ -212,6 +212,11 @@ fn handle(
             keys::action_for(app, key)
         }
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) => {
+            // Counted with the keys (the pty tests wait for it).
+            input_read();
+            crate::ui::mouse::action_for(app, m)
+        }
         _ => None,
     };
     match action {

@@ -25,17 +25,32 @@ pub fn restore_terminal() {
     let _ = crossterm::terminal::disable_raw_mode();
     let _ = crossterm::execute!(
         std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
         crossterm::terminal::LeaveAlternateScreen,
         crossterm::cursor::Show
     );
 }
 
+/// Raw mode, the alternate screen (cleared) and, if wanted, the mouse.
+fn take_terminal(mouse: bool) -> std::io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::cursor::Hide
+    )?;
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
 type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
 
 /// Raw mode and the alternate screen, undone by [`restore_terminal`].
-fn init_terminal() -> std::io::Result<Term> {
-    crossterm::terminal::enable_raw_mode()?;
-    let entered = crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen);
+fn init_terminal(mouse: bool) -> std::io::Result<Term> {
+    let entered = take_terminal(mouse);
     let terminal = entered.and_then(|()| {
         ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
     });
@@ -63,6 +78,7 @@ pub struct Started {
     paths: Paths,
     clipboard: clipboard::Plan,
     clear_after: Option<Duration>,
+    mouse: bool,
 }
 
 /// Reads the configuration, takes the terminal and draws the first frame,
@@ -94,7 +110,8 @@ pub fn start(cli: &Cli) -> anyhow::Result<Started> {
         app.set_status(crate::app::status::Origin::Config, w);
     }
     install_panic_hook();
-    let mut terminal = init_terminal()?;
+    let mouse = !cli.no_mouse && file.mouse.unwrap_or(true);
+    let mut terminal = init_terminal(mouse)?;
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| crate::ui::render(f, &app))?;
@@ -105,6 +122,7 @@ pub fn start(cli: &Cli) -> anyhow::Result<Started> {
         paths,
         clipboard: plan,
         clear_after,
+        mouse,
     })
 }
 
@@ -117,6 +135,7 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
         paths,
         clipboard,
         clear_after,
+        mouse,
     } = started;
     let backend = match backend::connect(target, &paths).await {
         Ok(b) => b,
@@ -156,7 +175,7 @@ pub async fn run(cli: &Cli, started: Started) -> anyhow::Result<()> {
 
     let result = match Signals::new() {
         Ok(signals) => {
-            let mut host = TerminalHost { signals };
+            let mut host = TerminalHost { signals, mouse };
             let mut events = TerminalEvents(Some(EventStream::new()));
             crate::event_loop::run(&mut terminal, &mut events, &mut host, app, &ctx)
                 .await
@@ -245,10 +264,16 @@ fn provisional(target: &Target, read_only: bool) -> crate::api::ConnectionInfo {
 /// `o`/`O`: leaves the alternate screen and prints `text` on the normal
 /// screen (a secret as one unbroken line the terminal wraps softly, so a
 /// triple-click or tmux's copy mode takes it whole). The loop then draws
-/// nothing until a key, and [`plain_out_end`] erases it.
+/// nothing until a key, and [`plain_out_end`] erases it (and takes the
+/// mouse back).
 fn plain_out(text: &crate::secret::Secret) -> std::io::Result<()> {
     let mut out = std::io::stdout();
-    crossterm::execute!(out, crossterm::terminal::LeaveAlternateScreen)?;
+    // The mouse is the terminal's again: a triple-click selects.
+    crossterm::execute!(
+        out,
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen
+    )?;
     // Raw mode: a line ends with CR LF. The text is pz's own (a secret the
     // sandbox or Console issued, or the properties built from it), but it
     // still goes through the sanitiser: no control reaches the terminal.
@@ -267,17 +292,23 @@ fn plain_out(text: &crate::secret::Secret) -> std::io::Result<()> {
 
 /// Erases the screen and, where the terminal allows, its scrollback, then
 /// goes back to the alternate screen (the loop redraws everything).
-fn plain_out_end() -> std::io::Result<()> {
+fn plain_out_end(mouse: bool) -> std::io::Result<()> {
     let mut out = std::io::stdout();
     write!(out, "\x1b[2J\x1b[3J\x1b[H")?;
     out.flush()?;
-    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)
+    crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
+    if mouse {
+        crossterm::execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// The real terminal as the loop's host: the system clock, stdout for
 /// raw bytes, and the signals that end a session.
 struct TerminalHost {
     signals: Signals,
+    /// Whether pz reads the mouse (taken again after an editor).
+    mouse: bool,
 }
 
 impl crate::event_loop::Host for TerminalHost {
@@ -303,20 +334,13 @@ impl crate::event_loop::Host for TerminalHost {
     }
 
     fn plain_end(&mut self) -> std::io::Result<()> {
-        plain_out_end()
+        plain_out_end(self.mouse)
     }
 
     fn edit(&mut self, file: &std::path::Path) -> Result<(), String> {
         restore_terminal();
         let ran = crate::editing::run_editor(file);
-        let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
-            crossterm::execute!(
-                std::io::stdout(),
-                crossterm::terminal::EnterAlternateScreen,
-                crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-                crossterm::cursor::Hide
-            )
-        });
+        let back = take_terminal(self.mouse);
         match (ran, back) {
             (ran, Ok(())) => ran,
             (_, Err(e)) => Err(format!("cannot take the terminal back: {e}")),

@@ -500,13 +500,15 @@ fn text_action(m: Mode, key: KeyEvent) -> Option<Action> {
 const SAID: &[&str] = &["no Gateway"];
 
 /// One entry of the footer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct KeyHint {
     pub keys: &'static str,
     pub what: String,
     /// Greyed out when false (e.g. nothing selected).
     pub enabled: bool,
     pub priority: u8,
+    /// What a click on it does (an enabled binding's action).
+    pub action: Option<fn(&App) -> Action>,
 }
 
 /// The footer's entries for what has the keyboard now, in table order.
@@ -531,6 +533,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
                 what,
                 enabled: enabled.is_ok(),
                 priority: b.priority,
+                action: enabled.is_ok().then_some(b.action),
             }
         })
         .collect();
@@ -540,6 +543,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
             what: "stay".into(),
             enabled: true,
             priority: 99,
+            action: None,
         });
     }
     if m.types_text() && matches!(m, Mode::Filter | Mode::Delete | Mode::Rotate) {
@@ -558,6 +562,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
                 },
                 enabled: true,
                 priority: 99,
+                action: None,
             },
         );
     }
@@ -569,6 +574,7 @@ pub fn hints(app: &App) -> Vec<KeyHint> {
                 what: "search".into(),
                 enabled: true,
                 priority: 99,
+                action: None,
             },
         );
     }

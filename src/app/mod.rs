@@ -3,6 +3,7 @@
 //! [`Effect`]s to run (network calls, clipboard), whose results come back
 //! as actions. Rendering (`ui`) only reads this state.
 
+pub mod command;
 pub mod connection;
 pub mod credentials;
 pub mod delete;
@@ -85,6 +86,9 @@ pub enum Action {
     SortReverse,
     ToggleHelp,
     CopyYaml,
+    /// A click on the zone shown at this index (a second one soon after
+    /// opens it).
+    ClickRow(usize),
     /// Time passes (animations, polling, toasts).
     Tick(DateTime<Utc>),
     Resize(u16, u16),
@@ -221,6 +225,8 @@ pub enum Effect {
 }
 
 pub const MIN_WIDTH: u16 = 60;
+/// Two clicks on a zone within this long open it.
+pub const DOUBLE_CLICK_MS: i64 = 400;
 pub const MIN_HEIGHT: u16 = 15;
 
 pub struct App {
@@ -255,6 +261,8 @@ pub struct App {
     pub gateways: Option<usize>,
     /// Whether the key's rights and the Gateways were asked for.
     pub probed: bool,
+    /// The last click on a zone and when: a second one soon after opens it.
+    pub last_click: Option<(usize, DateTime<Utc>)>,
 }
 
 impl App {
@@ -286,6 +294,7 @@ impl App {
             forbidden: None,
             gateways: None,
             probed: false,
+            last_click: None,
         }
     }
 
@@ -415,25 +424,7 @@ impl App {
             Action::CommandCancel => self.command = None,
             Action::CommandRun => {
                 let cmd = self.command.take().map(|c| c.text()).unwrap_or_default();
-                let cmd = cmd.trim();
-                match cmd.split_once(' ') {
-                    Some(("apply", path))
-                        if !self.connection.read_only && !path.trim().is_empty() =>
-                    {
-                        effects.push(Effect::LoadFile(path.trim().to_string()))
-                    }
-                    Some(("ctx", name)) if !name.trim().is_empty() => {
-                        effects.push(Effect::Reconnect(Some(name.trim().to_string())))
-                    }
-                    None if cmd == "ctx" => {
-                        effects.push(Effect::ListContexts(self.connection.context.clone()))
-                    }
-                    _ if cmd.is_empty() => {}
-                    _ => self.set_status(
-                        status::Origin::Command,
-                        format!("unknown command ':{cmd}' (try :apply PATH or :ctx [NAME])"),
-                    ),
-                }
+                effects.extend(command::run(self, cmd.trim()));
             }
             Action::Notice(Err(text)) => {
                 self.set_status(status::Origin::File, text.clone());
@@ -469,6 +460,18 @@ impl App {
                 self.status = None;
             }
             Action::Refresh => effects.extend(self.refresh()),
+            Action::ClickRow(index) if on_list && self.overlay.is_none() => {
+                let double = self.last_click.is_some_and(|(i, at)| {
+                    i == index && self.now - at <= Duration::milliseconds(DOUBLE_CLICK_MS)
+                });
+                self.list.select_index(index, rows);
+                if double {
+                    self.last_click = None;
+                    self.navigate(Action::Open, effects);
+                } else {
+                    self.last_click = Some((index, self.now));
+                }
+            }
             Action::Up | Action::Down | Action::PageUp | Action::PageDown if !on_list => {
                 if let Screen::Detail { scroll, .. } = &mut self.screen {
                     let page = rows as i32;

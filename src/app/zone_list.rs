@@ -220,6 +220,14 @@ impl ZoneList {
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
     }
 
+    /// Selects the zone shown at `index` (a click), kept in a viewport of
+    /// `rows` rows.
+    pub fn select_index(&mut self, index: usize, rows: usize) {
+        self.selected = index;
+        self.clamp();
+        self.ensure_visible(rows);
+    }
+
     pub fn top(&mut self) {
         self.selected = 0;
     }

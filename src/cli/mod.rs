@@ -53,6 +53,10 @@ pub struct Cli {
     /// if it still holds it (default 60; 0: never).
     #[arg(long, value_name = "SECS")]
     pub clipboard_clear: Option<u64>,
+    /// Leave the mouse to the terminal (no wheel, no clicks in pz; also
+    /// `mouse: false` in the config file).
+    #[arg(long)]
+    pub no_mouse: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -124,10 +124,17 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let hints = footer_hints(app, area.width);
+    frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
+}
+
+/// The hints that fit in `width`, each with the columns it takes (from
+/// its first, to before its last): drawing and the mouse agree.
+pub fn footer_hints(app: &App, width: u16) -> Vec<keys::KeyHint> {
     let mut hints = keys::hints(app);
     // On a narrow terminal the lowest priorities go first (the table says
     // which); `?` lists them all.
-    while hint_line(&hints, &app.theme).width() > area.width as usize {
+    while hint_line(&hints, &app.theme).width() > width as usize {
         let Some(lowest) = hints
             .iter()
             .enumerate()
@@ -139,7 +146,23 @@ pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
         };
         hints.remove(lowest);
     }
-    frame.render_widget(Paragraph::new(hint_line(&hints, &app.theme)), area);
+    hints
+}
+
+/// Where each hint of [`footer_hints`] is: `(first column, end)`, as
+/// `hint_line` lays them out (two spaces between).
+pub fn hint_columns(hints: &[keys::KeyHint]) -> Vec<(u16, u16)> {
+    use unicode_width::UnicodeWidthStr;
+    let mut x = 0u16;
+    hints
+        .iter()
+        .map(|h| {
+            let w = (h.keys.width() + 1 + h.what.width()) as u16;
+            let span = (x, x.saturating_add(w));
+            x = x.saturating_add(w + 2);
+            span
+        })
+        .collect()
 }
 
 /// How many rows the toasts take: one per toast, at most three (one on a

@@ -56,6 +56,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if rows + 3 <= area.height as usize {
         left.push(Line::from(Span::styled(legend, t.muted)));
     }
+    // The mouse: what pz does with it, and how to select text anyway.
+    for mouse in [
+        "Mouse: wheel scrolls, click selects, double-click",
+        "opens, a click on a hint runs it. shift+drag still",
+        "selects text in most terminals (--no-mouse: off)",
+    ] {
+        if left.len().max(right.len()) + 3 <= area.height as usize {
+            left.push(Line::from(Span::styled(mouse, t.muted)));
+        }
+    }
     let rows = left.len().max(right.len()) as u16 + 2;
     let width = if two { 108 } else { 76 };
     let popup = centered(area, width, rows);

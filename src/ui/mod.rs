@@ -6,6 +6,7 @@ mod contexts;
 mod credentials;
 mod delete_modal;
 mod help;
+pub mod mouse;
 mod widgets;
 mod wizard;
 mod zone_detail;
@@ -23,18 +24,14 @@ pub fn render(frame: &mut Frame, app: &App) {
         chrome::too_small(frame, area, &app.theme);
         return;
     }
-    // Toasts get rows of their own above the status bar: never over a
-    // border, never over the last line of a list or a detail (the body
-    // shrinks instead). The newest fit; the oldest go first.
-    let toast_rows = chrome::toast_rows(app, area.height);
-    let [header, body, toasts, status, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(toast_rows),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let Areas {
+        header,
+        body,
+        toasts,
+        status,
+        footer,
+    } = areas(app, area);
+    let toast_rows = toasts.height;
     chrome::header(frame, header, app);
     match &app.screen {
         Screen::List => zone_list::render(frame, body, app),
@@ -107,6 +104,38 @@ fn unfinished(frame: &mut Frame, area: Rect, app: &App, u: &crate::app::rotation
         ),
         popup,
     );
+}
+
+/// Where each part of the screen goes.
+pub(crate) struct Areas {
+    pub header: Rect,
+    pub body: Rect,
+    pub toasts: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+/// The screen's parts for `app` in `area` (drawing and the mouse agree).
+pub(crate) fn areas(app: &App, area: Rect) -> Areas {
+    // Toasts get rows of their own above the status bar: never over a
+    // border, never over the last line of a list or a detail (the body
+    // shrinks instead). The newest fit; the oldest go first.
+    let toast_rows = chrome::toast_rows(app, area.height);
+    let [header, body, toasts, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(toast_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas {
+        header,
+        body,
+        toasts,
+        status,
+        footer,
+    }
 }
 
 /// The last guard: every screen shows outside text through the sanitiser

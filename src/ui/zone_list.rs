@@ -140,9 +140,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }));
 
     let rows_in_view = inner.height.saturating_sub(1) as usize;
-    let offset = list
-        .offset
-        .min(list.visible_len().saturating_sub(rows_in_view.max(1)));
+    let offset = first_shown(app, rows_in_view);
     let zone_width = (inner.width as usize).saturating_sub(if wide { 60 } else { 40 });
     let rows = list
         .visible_rows(offset, offset + rows_in_view)
@@ -190,6 +188,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .header(header_row)
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The table's inside (below its summary line, within its border), where
+/// the header row and the zones are drawn.
+pub(crate) fn table_inner(body: Rect) -> Rect {
+    let [_, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+    Block::default().borders(Borders::ALL).inner(table)
+}
+
+/// The index (among the shown zones) of the first row on screen.
+pub(crate) fn first_shown(app: &App, rows_in_view: usize) -> usize {
+    app.list
+        .offset
+        .min(app.list.visible_len().saturating_sub(rows_in_view.max(1)))
 }
 
 /// The list's body when the Console cannot be used: what is wrong, what to
