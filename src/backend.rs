@@ -96,6 +96,37 @@ pub fn reconnect(
     }
 }
 
+/// One context's zones, read as its own entry says (the `CDK_*`
+/// variables, which would point every context at one Console, are ignored
+/// here), each call bounded by `timeout` when given: for `pz get
+/// --all-contexts`, `:ctx`'s health and `:all`.
+pub async fn zones_of_context(
+    file: &crate::config::ConfigFile,
+    name: &str,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<crate::api::PartnerZone>, String> {
+    let env = |k: &str| {
+        if k.starts_with("CDK_") {
+            None
+        } else {
+            std::env::var(k).ok()
+        }
+    };
+    let target =
+        crate::config::resolve_target(file, Some(name), &env).map_err(|e| e.to_string())?;
+    let Target::Console { mut connection, .. } = target else {
+        return Err("no Console URL".into());
+    };
+    if let Some(t) = timeout {
+        connection.timeout = t;
+    }
+    let client = Client::new(&connection).map_err(|e| e.to_string())?;
+    client
+        .list_zones()
+        .await
+        .map_err(|e| client.diagnose(&e, true).line())
+}
+
 /// Connects to the target; for [`Target::Sandbox`], starts the sandbox on a
 /// free loopback port with its state in the XDG data dir.
 pub async fn connect(target: Target, paths: &Paths) -> anyhow::Result<Backend> {

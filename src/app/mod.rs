@@ -8,6 +8,7 @@ pub mod connection;
 pub mod credentials;
 pub mod delete;
 pub mod editor;
+mod effect;
 pub mod handover;
 pub mod input;
 pub mod keys;
@@ -25,6 +26,7 @@ use crate::theme::Theme;
 pub use connection::{ContextAction, ContextPicker};
 pub use credentials::CredentialsView;
 pub use delete::DeleteModal;
+pub use effect::Effect;
 pub use poll::Poller;
 pub use wizard::{Wizard, WizardAction};
 pub use zone_list::{SortKey, ZoneList};
@@ -131,97 +133,6 @@ pub enum Action {
     Reconnected(Result<ConnectionInfo, String>),
     /// `:ctx` and its picker.
     Contexts(ContextAction),
-}
-
-/// What the runtime must do for the state.
-#[derive(Debug, PartialEq)]
-pub enum Effect {
-    FetchZones,
-    FetchZone(String),
-    DeleteZone(String),
-    /// Generate a secret, and fetch the kafka-configuration with it.
-    GenerateCredentials(String),
-    /// Leave the drawing, print this text plainly on the normal screen, wait
-    /// for a key, erase it, come back.
-    PlainOut(Secret),
-    /// Rotate the zone's credentials; `account`: the one confirmed (none:
-    /// resume the rotation its recovery file holds).
-    Rotate {
-        zone: String,
-        account: Option<String>,
-    },
-    /// Put back the zone an unfinished rotation had saved.
-    RestoreRotation(String),
-    /// Read the recipients remembered for the zone (`E`).
-    RecallRecipients(String),
-    /// Encrypt `plaintext` (the bundle) to the typed recipients and write
-    /// it to a new 0600 file; remember the recipients for the zone.
-    SaveEncrypted {
-        zone: String,
-        path: String,
-        recipients: String,
-        plaintext: Secret,
-        armor: bool,
-        overwrite: bool,
-    },
-    /// Fetch the zone and open it in the user's editor.
-    StartEdit(String),
-    /// Open (again) the editor on the session's file.
-    OpenEditor(Box<crate::editing::Session>),
-    /// Apply what the user edited.
-    ApplyEdit(Box<crate::editing::Session>, Box<PartnerZone>),
-    /// The edit is over: its file goes.
-    EndEdit(Box<crate::editing::Session>),
-    /// Connect to the Gateway as the partner, with these properties.
-    CheckAccess {
-        zone: String,
-        properties: Secret,
-        aliases: Vec<String>,
-        /// What the sandbox issued (the CA, a certificate, an OAuth client).
-        issued: Option<Box<crate::credentials::Issued>>,
-    },
-    /// Have the sandbox issue what the partner of an OAUTHBEARER or MTLS
-    /// zone brings.
-    IssueSandboxCredentials {
-        zone: String,
-        auth_type: String,
-    },
-    /// Copy text; `what` names it for the toast. `secret`: kept out of
-    /// clipboard managers' history and cleared after a while.
-    Copy {
-        text: Secret,
-        what: String,
-        secret: bool,
-    },
-    /// Write `text` to a new 0600 file.
-    Save {
-        path: String,
-        text: Secret,
-        /// Files written beside it (the PEM files it names).
-        companions: Vec<(String, Secret)>,
-        overwrite: bool,
-    },
-    LoadClusters,
-    LoadTopics(String),
-    DryRun(Box<PartnerZone>),
-    Apply(Box<PartnerZone>),
-    /// Save the draft; the number orders saves and deletes.
-    SaveDraft(Box<Wizard>, u64),
-    DeleteDraft(u64),
-    /// Read a YAML file for `:apply`.
-    LoadFile(String),
-    /// Count the Gateway clusters (`n` needs one).
-    CountGateways,
-    /// Ask the Console's generation (its OpenAPI document, once).
-    DetectGeneration,
-    /// A dry run of an unchanged zone: a 403 means the key may only read.
-    ProbeWrite(Box<PartnerZone>),
-    /// Read the configuration again and connect anew, to this context (or
-    /// the current one).
-    Reconnect(Option<String>),
-    /// Read the contexts of the config file, for `:ctx` (the one in use
-    /// is marked).
-    ListContexts(Option<String>),
 }
 
 pub const MIN_WIDTH: u16 = 60;

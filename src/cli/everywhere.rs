@@ -8,7 +8,7 @@ use std::io::Write;
 
 use super::table::{Form, SortBy};
 use crate::api::PartnerZone;
-use crate::config::{ConfigFile, Paths, Target, resolve_target};
+use crate::config::{ConfigFile, Paths};
 use crate::sanitize::line;
 
 /// What `pz get --all-contexts` was asked.
@@ -17,33 +17,6 @@ pub struct Asked<'a> {
     pub sort_by: Option<SortBy>,
     pub form: Form,
     pub json: bool,
-}
-
-/// One context's zones, or why there are none.
-async fn zones_of(
-    file: &ConfigFile,
-    name: &str,
-    paths: &Paths,
-) -> Result<Vec<PartnerZone>, String> {
-    let env = |k: &str| {
-        if k.starts_with("CDK_") {
-            None
-        } else {
-            std::env::var(k).ok()
-        }
-    };
-    let target = resolve_target(file, Some(name), &env).map_err(|e| e.to_string())?;
-    if matches!(target, Target::Sandbox) {
-        return Err("no Console URL".into());
-    }
-    let backend = crate::backend::connect(target, paths)
-        .await
-        .map_err(|e| e.to_string())?;
-    backend
-        .client
-        .list_zones()
-        .await
-        .map_err(|e| backend.client.diagnose(&e, true).line())
 }
 
 pub async fn run(paths: &Paths, asked: Asked<'_>) -> anyhow::Result<i32> {
@@ -55,7 +28,12 @@ pub async fn run(paths: &Paths, asked: Asked<'_>) -> anyhow::Result<i32> {
         );
     }
     let names: Vec<&String> = file.contexts.keys().collect();
-    let answers = futures::future::join_all(names.iter().map(|n| zones_of(&file, n, paths))).await;
+    let answers = futures::future::join_all(
+        names
+            .iter()
+            .map(|n| crate::backend::zones_of_context(&file, n, None)),
+    )
+    .await;
     let mut failed = 0;
     let mut rows: Vec<(String, PartnerZone)> = Vec::new();
     for (name, answer) in names.iter().zip(answers) {
