@@ -1,4 +1,4 @@
-//! The `:` command line: `:apply PATH`, `:ctx [NAME]`.
+//! The `:` command line: `:apply PATH`, `:ctx [NAME]`, `:all`.
 
 use super::{App, Effect, status};
 
@@ -12,11 +12,14 @@ pub fn run(app: &mut App, cmd: &str) -> Vec<Effect> {
             vec![Effect::Reconnect(Some(name.trim().to_string()))]
         }
         None if cmd == "ctx" => vec![Effect::ListContexts(app.connection.context.clone())],
+        None if cmd == "all" => {
+            super::everywhere::update(app, super::everywhere::EverywhereAction::Open)
+        }
         _ if cmd.is_empty() => Vec::new(),
         _ => {
             app.set_status(
                 status::Origin::Command,
-                format!("unknown command ':{cmd}' (try :apply PATH or :ctx [NAME])"),
+                format!("unknown command ':{cmd}' (try :apply PATH, :ctx [NAME] or :all)"),
             );
             Vec::new()
         }

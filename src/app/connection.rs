@@ -15,6 +15,8 @@ pub struct ContextEntry {
     pub name: String,
     pub base_url: String,
     pub read_only: bool,
+    /// What it answered (asked when the picker opens).
+    pub health: super::everywhere::Health,
 }
 
 /// `:ctx`: the contexts to switch to, with a cursor.
@@ -153,7 +155,10 @@ impl App {
                             "no contexts in the config file (see the README: Pointing pz at a real Console)",
                         )
                     }
-                    Ok(p) => self.overlay = Some(super::Overlay::Contexts(p)),
+                    Ok(p) => {
+                        self.overlay = Some(super::Overlay::Contexts(p));
+                        return vec![Effect::FetchEverywhere];
+                    }
                     Err(e) => self.set_status(super::status::Origin::Config, e),
                 }
             }

@@ -22,6 +22,9 @@ pub enum Effect {
     },
     /// Put back the zone an unfinished rotation had saved.
     RestoreRotation(String),
+    /// Ask every context of the config file for its zones, in parallel,
+    /// each with a short timeout (`:ctx`'s health, `:all`).
+    FetchEverywhere,
     /// Read the recipients remembered for the zone (`E`).
     RecallRecipients(String),
     /// Encrypt `plaintext` (the bundle) to the typed recipients and write

@@ -12,6 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::credentials::{CredentialsAction as C, Phase};
 use super::delete::DeleteAction as D;
+use super::everywhere::EverywhereAction;
 use super::rotation::RotationAction as R;
 use super::wizard::{Step, WizardCmd as W};
 use super::{Action, App, ContextAction as X, Overlay, Screen, WizardAction};
@@ -46,6 +47,8 @@ pub enum Mode {
     WizardReview,
     /// Typing the list's `/` filter.
     Filter,
+    /// `:all`: every context's zones.
+    Everywhere,
     List,
     Detail,
 }
@@ -121,6 +124,7 @@ pub fn mode(app: &App) -> Mode {
         Screen::List if app.list.filtering => Mode::Filter,
         Screen::List => Mode::List,
         Screen::Detail { .. } => Mode::Detail,
+        Screen::Everywhere(_) => Mode::Everywhere,
     }
 }
 
@@ -329,10 +333,16 @@ pub static BINDINGS: &[Binding] = &[
     bind!(LIST_MODES, [ch('R')], "R", "rotate", 10, Some((Group::Changes, "rotate: revoke, re-issue (type the name)")), writable, has_zone, |_| Action::Delete(D::OpenRotate)),
     bind!(LIST_MODES, [ch('d')], "d", "delete", 25, Some((Group::Changes, "delete (type DELETE to confirm)")), writable, has_zone, |_| Action::Delete(D::Open)),
     bind!(LIST_MODES, [ch('n')], "n e c d", "need an admin key (403)", 24, None, forbidden, |_| Err("the key may only read"), |_| Action::Wizard(WizardAction::New)),
-    bind!(LIST_MODES, [ch(':')], ":", "", 0, Some((Group::Everywhere, ":apply FILE.yaml · :ctx [NAME] (Console)")), always, ok, |_| Action::CommandStart),
+    bind!(LIST_MODES, [ch(':')], ":", "", 0, Some((Group::Everywhere, ":apply FILE · :ctx [NAME] · :all (every Console)")), always, ok, |_| Action::CommandStart),
     bind!(LIST_MODES, [ch('r')], "r", "refresh", 12, Some((Group::Everywhere, "refresh now")), always, ok, |_| Action::Refresh),
     bind!(LIST_MODES, [ch('?')], "?", "help", 99, Some((Group::Everywhere, "this help")), always, ok, |_| Action::ToggleHelp),
     bind!(LIST_MODES, [ch('q')], "q", "quit", 99, Some((Group::Everywhere, "quit (also ctrl-c)")), always, ok, |_| Action::Quit),
+    // `:all`: every context's zones, read-only.
+    bind!(&[Mode::Everywhere], [ch('j'), ch('k'), UP, DOWN], "j/k", "move", 10, None, always, ok, |_| Action::Everywhere(EverywhereAction::Down)),
+    bind!(&[Mode::Everywhere], [ENTER], "enter", "open in its context", 99, None, always, ok, |_| Action::Everywhere(EverywhereAction::OpenZone)),
+    bind!(&[Mode::Everywhere], [ch('r')], "r", "ask again", 20, None, always, ok, |_| Action::Everywhere(EverywhereAction::Open)),
+    bind!(&[Mode::Everywhere], [ESC], "esc", "back", 99, None, always, ok, |_| Action::Everywhere(EverywhereAction::Back)),
+    bind!(&[Mode::Everywhere], [ch('q')], "q", "quit", 99, None, always, ok, |_| Action::Quit),
     // The list's filter.
     bind!(&[Mode::Filter], [ENTER], "enter", "keep", 99, None, always, ok, |_| Action::FilterDone),
     bind!(&[Mode::Filter], [ESC], "esc", "clear", 99, None, always, ok, |_| Action::FilterClear),
@@ -475,6 +485,9 @@ fn directed(key: KeyEvent, action: Action) -> Action {
             Action::Credentials(C::PlainProperties)
         }
         Action::Contexts(X::Down) if back => Action::Contexts(X::Up),
+        Action::Everywhere(EverywhereAction::Down) if back => {
+            Action::Everywhere(EverywhereAction::Up)
+        }
         Action::Wizard(WizardAction::Cmd(W::Down)) if back => wz(W::Up),
         Action::Wizard(WizardAction::Cmd(W::NextField)) if back => wz(W::PrevField),
         Action::Wizard(WizardAction::Cmd(W::PageDown)) if back => wz(W::PageUp),

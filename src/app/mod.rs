@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod delete;
 pub mod editor;
 mod effect;
+pub mod everywhere;
 pub mod handover;
 pub mod input;
 pub mod keys;
@@ -34,8 +35,13 @@ pub use zone_list::{SortKey, ZoneList};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Screen {
     List,
-    Detail { name: String, scroll: u16 },
+    Detail {
+        name: String,
+        scroll: u16,
+    },
     Wizard(Box<Wizard>),
+    /// `:all`: every context's zones, read-only.
+    Everywhere(Box<everywhere::Everywhere>),
 }
 
 #[derive(Clone, Debug)]
@@ -100,6 +106,8 @@ pub enum Action {
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
     /// `R`: a rotation's steps and end; the unfinished one's choices.
     Rotation(rotation::RotationAction),
+    /// `:all` and the contexts' answers (also `:ctx`'s health).
+    Everywhere(everywhere::EverywhereAction),
     /// `E`: the zone in the user's editor, and what came of it.
     Edit(editor::EditAction),
     /// Keys for the delete modal and the credentials view.
@@ -172,6 +180,8 @@ pub struct App {
     pub gateways: Option<usize>,
     /// Whether the key's rights and the Gateways were asked for.
     pub probed: bool,
+    /// `:all` asked to open this zone once its context's zones are loaded.
+    pub open_after_load: Option<(String, String)>,
     /// The last click on a zone and when: a second one soon after opens it.
     pub last_click: Option<(usize, DateTime<Utc>)>,
 }
@@ -206,6 +216,7 @@ impl App {
             gateways: None,
             probed: false,
             last_click: None,
+            open_after_load: None,
         }
     }
 
@@ -236,7 +247,7 @@ impl App {
                 .filter(|z| &z.metadata.name == name)
                 .or_else(|| self.list.zones().iter().find(|z| &z.metadata.name == name)),
             Screen::List => self.list.selected_zone(),
-            Screen::Wizard(_) => None,
+            Screen::Wizard(_) | Screen::Everywhere(_) => None,
         }
     }
 
@@ -302,6 +313,7 @@ impl App {
                 Err(e) => self.set_status(status::Origin::Request, e.to_string()),
             },
             Action::Edit(a) => effects.extend(editor::update(self, a)),
+            Action::Everywhere(a) => effects.extend(everywhere::update(self, a)),
             Action::Rotation(a) => effects.extend(rotation::update(self, a)),
             Action::Delete(a) => effects.extend(delete::update(self, a)),
             Action::DeleteDone(name, result) => delete::done(self, name, result),
@@ -467,6 +479,8 @@ impl App {
                 self.loaded = true;
                 self.poll.succeeded(self.now, self.list.any_pending());
                 self.clear_status_from(status::Origin::Connection);
+                let mut fx = fx;
+                fx.extend(everywhere::opened_after_load(self));
                 fx
             }
             Err(e) => {

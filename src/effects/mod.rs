@@ -128,6 +128,54 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
     })
 }
 
+/// How long a context may take to answer `:ctx` or `:all`.
+const EVERYWHERE_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Every context asked at once; each answer reported as it comes.
+async fn everywhere(ctx: &Ctx) -> Vec<Msg> {
+    use crate::app::everywhere::EverywhereAction as E;
+    use futures::StreamExt;
+    let Some(paths) = ctx.paths.clone() else {
+        return Vec::new();
+    };
+    let loaded = blocking(move || {
+        crate::config::ConfigFile::load(&paths.config_file).map_err(|e| e.to_string())
+    })
+    .await;
+    let file = match loaded {
+        Ok(file) => file,
+        Err(e) => return vec![Msg::Action(Action::Notice(Err(e)))],
+    };
+    let names: Vec<String> = file.contexts.keys().cloned().collect();
+    let report = |action| {
+        if let Some(tx) = &ctx.progress {
+            let _ = tx.send(Msg::Action(Action::Everywhere(action)));
+        }
+    };
+    report(E::Asking(names.clone()));
+    let mut answers: futures::stream::FuturesUnordered<_> = names
+        .into_iter()
+        .map(|name| {
+            let file = &file;
+            async move {
+                let answer = tokio::time::timeout(
+                    EVERYWHERE_WITHIN,
+                    crate::backend::zones_of_context(file, &name, Some(EVERYWHERE_WITHIN)),
+                )
+                .await
+                .unwrap_or_else(|_| {
+                    Err(format!("no answer within {}s", EVERYWHERE_WITHIN.as_secs()))
+                });
+                (name, answer)
+            }
+        })
+        .collect();
+    while let Some((name, answer)) = answers.next().await {
+        report(E::Answered(name, answer));
+    }
+    Vec::new()
+}
+
 /// The session's file written, then the terminal handed to the editor.
 fn open_editor(session: Box<crate::editing::Session>) -> Msg {
     match session.write() {
@@ -169,6 +217,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
                         name: name.clone(),
                         base_url: c.base_url.clone(),
                         read_only: c.read_only,
+                        health: crate::app::everywhere::Health::Checking,
                     })
                     .collect::<Vec<_>>();
                 Ok((entries, file.current_context))
@@ -236,6 +285,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         }
         Effect::Rotate { zone, account } => rotate::rotate(ctx, &zone, account).await,
         Effect::RestoreRotation(zone) => rotate::restore(ctx, &zone).await,
+        Effect::FetchEverywhere => return everywhere(ctx).await,
         Effect::RecallRecipients(zone) => {
             let file = ctx.paths.as_ref().map(|p| p.recipients_file(&zone));
             let text = blocking(move || match file.map(|f| crate::files::read_private(&f)) {

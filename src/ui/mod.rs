@@ -5,6 +5,7 @@ mod chrome;
 mod contexts;
 mod credentials;
 mod delete_modal;
+mod everywhere;
 mod help;
 pub mod mouse;
 mod widgets;
@@ -37,6 +38,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Screen::List => zone_list::render(frame, body, app),
         Screen::Detail { scroll, .. } => zone_detail::render(frame, body, app, *scroll),
         Screen::Wizard(w) => wizard::render(frame, body, app, w),
+        Screen::Everywhere(all) => everywhere::render(frame, body, app, all),
     }
     chrome::status_bar(frame, status, app);
     chrome::footer(frame, footer, app);

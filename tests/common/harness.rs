@@ -172,6 +172,7 @@ impl Harness {
             pz::clipboard::Plan::osc52(),
             dir.path().join("draft.json"),
         );
+        ctx.reconnect = Some(pz::effects::Reconnector { read_only: false });
         ctx.paths = Some(pz::config::Paths {
             config_file: dir.path().join("config.yaml"),
             data_dir: dir.path().join("data"),

@@ -1000,3 +1000,93 @@ spec:
         assert!(matches!(&app.screen, Screen::Wizard(w) if w.value(Field::Name) == "Half done"));
     }
 }
+
+/// `:ctx` shows each context's health as it answers (a dead one named),
+/// `:all` every context's zones in one list, and `enter` there opens a
+/// zone in its own context.
+#[tokio::test]
+async fn every_console_at_a_glance_and_a_zone_opened_in_its_context() {
+    use pz::app::Screen;
+    use pz::app::everywhere::Health;
+    let mut h = Harness::start(options(), (120, 40)).await;
+    let (b, b_client) = start(options()).await;
+    b_client
+        .apply_zone(&zone("only-in-b", "gateway-prod"), false)
+        .await
+        .unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    std::fs::write(
+        h.dir.path().join("config.yaml"),
+        format!(
+            "contexts:\n  first:\n    baseUrl: {}\n    apiKey: {KEY}\n  second:\n    baseUrl: {}\n    apiKey: {KEY}\n  gone:\n    baseUrl: {nowhere}\n    apiKey: {KEY}\n",
+            h.client.base_url(),
+            b.base_url()
+        ),
+    )
+    .unwrap();
+    h.key(KeyCode::Char(':')).await;
+    h.text("ctx").await;
+    h.key(KeyCode::Enter).await;
+    h.until(|s| {
+        matches!(&s.overlay, Some(Overlay::Contexts(p))
+            if p.entries.len() == 3 && p.entries.iter().all(|e| e.health != Health::Checking))
+    })
+    .await;
+    let Some(Overlay::Contexts(picker)) = h.overlay() else {
+        panic!()
+    };
+    let health = |name: &str| {
+        picker
+            .entries
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap()
+            .health
+            .clone()
+    };
+    assert_eq!(
+        health("first"),
+        Health::Up {
+            zones: 5,
+            pending: 1,
+            failed: 1
+        }
+    );
+    assert!(matches!(health("second"), Health::Up { zones: 6, .. }));
+    assert!(matches!(health("gone"), Health::Down(_)));
+    h.wait_for("✓ 6 zones, ").await;
+    h.wait_for("✖ Nothing answers at").await;
+    h.key(KeyCode::Esc).await;
+
+    h.key(KeyCode::Char(':')).await;
+    h.text("all").await;
+    h.key(KeyCode::Enter).await;
+    h.until(|s| matches!(&s.view, Some(Screen::Everywhere(all)) if all.waiting.is_empty() && all.rows.len() == 11))
+        .await;
+    h.wait_for("Every Console · 11 zones in 2 contexts · read-only")
+        .await;
+    h.wait_for("✖ gone:").await;
+    let Screen::Everywhere(all) = h.view() else {
+        panic!()
+    };
+    let at = all
+        .rows
+        .iter()
+        .position(|(c, z)| c == "second" && z.metadata.name == "only-in-b")
+        .unwrap();
+    // Read-only here: no key that changes anything.
+    h.key(KeyCode::Char('d')).await;
+    assert!(h.overlay().is_none());
+    for _ in 0..at {
+        h.key(KeyCode::Char('j')).await;
+    }
+    h.key(KeyCode::Enter).await;
+    h.until(|s| matches!(&s.view, Some(Screen::Detail { name, .. }) if name == "only-in-b"))
+        .await;
+    h.wait_for("second").await;
+    let app = h.quit().await;
+    assert_eq!(app.connection.context.as_deref(), Some("second"));
+    b.shutdown().await;
+}

@@ -405,18 +405,42 @@ fn header_marks_a_plaintext_or_unverified_connection_for_as_long_as_it_lasts() {
 #[test]
 fn context_picker() {
     use pz::app::connection::ContextEntry;
+    use pz::app::everywhere::Health;
     use pz::app::{ContextPicker, Overlay};
     snap("context_picker", |s| {
         let mut a = loaded(s);
-        let entry = |name: &str, url: &str, read_only| ContextEntry {
+        let entry = |name: &str, url: &str, read_only, health| ContextEntry {
             name: name.into(),
             base_url: url.into(),
             read_only,
+            health,
         };
         a.overlay = Some(Overlay::Contexts(ContextPicker {
             entries: vec![
-                entry("prod", "https://console.prod.example", true),
-                entry("staging", "https://console.staging.example", false),
+                entry(
+                    "prod",
+                    "https://console.prod.example",
+                    true,
+                    Health::Up {
+                        zones: 41,
+                        pending: 2,
+                        failed: 1,
+                    },
+                ),
+                entry(
+                    "staging",
+                    "https://console.staging.example",
+                    false,
+                    Health::Checking,
+                ),
+                entry(
+                    "dr",
+                    "https://console.dr.example",
+                    false,
+                    Health::Down(
+                        "Nothing answers at https://console.dr.example: connection refused".into(),
+                    ),
+                ),
             ],
             current: Some("staging".into()),
             cursor: 0,
@@ -490,4 +514,36 @@ fn toasts_stack_inside_the_frame() {
     let screen = draw(&a);
     assert_boxes_whole(&screen);
     assert!(screen.contains("third toast"), "{screen}");
+}
+
+#[test]
+fn every_console() {
+    use pz::app::Screen;
+    use pz::app::everywhere::Everywhere;
+    snap("every_console", |s| {
+        let mut a = loaded(s);
+        let zones = a.list.zones().to_vec();
+        let mut rows: Vec<(String, pz::api::PartnerZone)> = zones
+            .iter()
+            .map(|z| ("prod".to_string(), z.clone()))
+            .chain(
+                zones
+                    .iter()
+                    .take(2)
+                    .map(|z| ("staging".to_string(), z.clone())),
+            )
+            .collect();
+        rows.sort_by(|(c1, z1), (c2, z2)| (c1, &z1.metadata.name).cmp(&(c2, &z2.metadata.name)));
+        a.screen = Screen::Everywhere(Box::new(Everywhere {
+            rows,
+            failed: vec![(
+                "dr".into(),
+                "Nothing answers at https://console.dr.example: connection refused".into(),
+            )],
+            waiting: vec!["eu".into()],
+            cursor: 1,
+            offset: 0,
+        }));
+        a
+    });
 }
