@@ -1,6 +1,8 @@
 //! Carrying out an [`Effect`]: network calls, clipboard and files. Each
 //! returns the messages that report the result to the event loop.
 
+mod everywhere;
+mod handover;
 mod rotate;
 
 use crate::api::Client;
@@ -128,54 +130,6 @@ pub fn perform_now(effect: Effect, ctx: &Ctx) -> Result<Vec<Msg>, Effect> {
     })
 }
 
-/// How long a context may take to answer `:ctx` or `:all`.
-const EVERYWHERE_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// Every context asked at once; each answer reported as it comes.
-async fn everywhere(ctx: &Ctx) -> Vec<Msg> {
-    use crate::app::everywhere::EverywhereAction as E;
-    use futures::StreamExt;
-    let Some(paths) = ctx.paths.clone() else {
-        return Vec::new();
-    };
-    let loaded = blocking(move || {
-        crate::config::ConfigFile::load(&paths.config_file).map_err(|e| e.to_string())
-    })
-    .await;
-    let file = match loaded {
-        Ok(file) => file,
-        Err(e) => return vec![Msg::Action(Action::Notice(Err(e)))],
-    };
-    let names: Vec<String> = file.contexts.keys().cloned().collect();
-    let report = |action| {
-        if let Some(tx) = &ctx.progress {
-            let _ = tx.send(Msg::Action(Action::Everywhere(action)));
-        }
-    };
-    report(E::Asking(names.clone()));
-    let mut answers: futures::stream::FuturesUnordered<_> = names
-        .into_iter()
-        .map(|name| {
-            let file = &file;
-            async move {
-                let answer = tokio::time::timeout(
-                    EVERYWHERE_WITHIN,
-                    crate::backend::zones_of_context(file, &name, Some(EVERYWHERE_WITHIN)),
-                )
-                .await
-                .unwrap_or_else(|_| {
-                    Err(format!("no answer within {}s", EVERYWHERE_WITHIN.as_secs()))
-                });
-                (name, answer)
-            }
-        })
-        .collect();
-    while let Some((name, answer)) = answers.next().await {
-        report(E::Answered(name, answer));
-    }
-    Vec::new()
-}
-
 /// The session's file written, then the terminal handed to the editor.
 fn open_editor(session: Box<crate::editing::Session>) -> Msg {
     match session.write() {
@@ -285,62 +239,9 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         }
         Effect::Rotate { zone, account } => rotate::rotate(ctx, &zone, account).await,
         Effect::RestoreRotation(zone) => rotate::restore(ctx, &zone).await,
-        Effect::FetchEverywhere => return everywhere(ctx).await,
-        Effect::RecallRecipients(zone) => {
-            let file = ctx.paths.as_ref().map(|p| p.recipients_file(&zone));
-            let text = blocking(move || match file.map(|f| crate::files::read_private(&f)) {
-                Some(Ok(Some((text, _)))) => Ok(text),
-                Some(Err(e)) => Err(e.to_string()),
-                _ => Ok(String::new()),
-            })
-            .await;
-            match text {
-                Ok(text) => Action::Credentials(CredentialsAction::Recalled(text)),
-                Err(e) => {
-                    Action::Notice(Err(format!("Cannot read the remembered recipients: {e}")))
-                }
-            }
-        }
-        Effect::SaveEncrypted {
-            zone,
-            path,
-            recipients,
-            plaintext,
-            armor,
-            overwrite,
-        } => {
-            let remember = ctx.paths.as_ref().map(|p| p.recipients_file(&zone));
-            let p = path.clone();
-            let saved = blocking(move || {
-                let to = crate::credentials::bundle::resolve(&recipients)?;
-                let sealed = crate::credentials::bundle::encrypt(&plaintext, &to, armor)?;
-                let how = crate::files::How {
-                    existing: if overwrite {
-                        crate::files::Existing::Replace
-                    } else {
-                        crate::files::Existing::Keep
-                    },
-                    ..crate::files::PRIVATE
-                };
-                match crate::files::write(std::path::Path::new(&p), &sealed, how) {
-                    Ok(_) => {}
-                    Err(crate::files::FileError::Exists { .. }) => return Ok(None),
-                    Err(e) => return Err(e.to_string()),
-                }
-                if let Some(file) = remember {
-                    crate::credentials::bundle::remember(&file, &to)?;
-                }
-                Ok(Some(to.len()))
-            })
-            .await;
-            match saved {
-                Ok(Some(n)) => Action::Notice(Ok(format!(
-                    "Saved {path} (0600), encrypted for {n} recipient(s): the partner runs `age -d -i KEY {path} > config.properties`"
-                ))),
-                Ok(None) => Action::Credentials(CredentialsAction::SaveExists(path)),
-                Err(e) => Action::Notice(Err(format!("Could not save {path} encrypted: {e}"))),
-            }
-        }
+        Effect::FetchEverywhere => return everywhere::ask(ctx).await,
+        Effect::RecallRecipients(zone) => handover::recall(ctx, zone).await,
+        effect @ Effect::SaveEncrypted { .. } => handover::save(ctx, effect).await,
         Effect::StartEdit(name) => {
             let Some(paths) = &ctx.paths else {
                 return Vec::new();
@@ -537,7 +438,7 @@ fn clear_later(
 
 /// Runs blocking work (clipboard, files) off the async threads; a task
 /// that could not finish is an error like the work's own.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     tokio::task::spawn_blocking(work)
