@@ -59,6 +59,19 @@ pub fn spawn_console(
     portable_pty::PtyPair,
     Box<dyn portable_pty::Child + Send + Sync>,
 ) {
+    spawn_pz(base, &[], extra_env, home)
+}
+
+/// `pz ARGS` on a new 80x24 pty, as [`spawn_console`].
+pub fn spawn_pz(
+    base: &str,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    home: &std::path::Path,
+) -> (
+    portable_pty::PtyPair,
+    Box<dyn portable_pty::Child + Send + Sync>,
+) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -68,6 +81,7 @@ pub fn spawn_console(
         })
         .expect("a pty");
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pz"));
+    cmd.args(args);
     cmd.env("CDK_BASE_URL", base);
     cmd.env("CDK_API_KEY", KEY);
     cmd.env("TERM", "xterm-256color");
@@ -92,8 +106,18 @@ impl Session {
     }
 
     pub fn start_in(base: &str, extra_env: &[(&str, &str)], home: tempfile::TempDir) -> Session {
+        Session::run_in(base, &[], extra_env, home)
+    }
+
+    /// `pz ARGS` (a subcommand) in a pty.
+    pub fn run_in(
+        base: &str,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+        home: tempfile::TempDir,
+    ) -> Session {
         let turn = one_at_a_time();
-        let (pty, child) = spawn_console(base, extra_env, home.path());
+        let (pty, child) = spawn_pz(base, args, extra_env, home.path());
         drop(pty.slave);
         let ended = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut reader = pty.master.try_clone_reader().unwrap();

@@ -381,16 +381,11 @@ fn wait_until(what: &str, f: impl Fn() -> bool) {
     }
 }
 
-#[test]
-fn e_hands_the_terminal_to_the_editor_and_takes_it_back() {
-    let rt = runtime();
-    let (sb, client) = rt.block_on(start(options()));
-    let work = tempfile::tempdir().unwrap();
-    let dir = work.path();
-    // The editor: notes each opening (the file, the terminal's mode), then
-    // reads a line from the terminal as a person's editor would: the first
-    // time it breaks the YAML, the second it mends it and puts the line
-    // typed as the description.
+/// An editor that notes each opening (the file, the terminal's mode), then
+/// reads a line from the terminal as a person's editor would: the first
+/// time it breaks the YAML, the second it mends it and puts the line typed
+/// as the description.
+fn tty_editor(dir: &std::path::Path) -> std::path::PathBuf {
     let editor = dir.join("editor.sh");
     std::fs::write(
         &editor,
@@ -410,6 +405,61 @@ esac
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    editor
+}
+
+/// Types `typed` to the editor waiting on its `n`th opening.
+fn answer_editor(s: &mut Session, dir: &std::path::Path, n: usize, typed: &str) {
+    s.wait_for(&format!("EDITOR-{n}-WAITING"));
+    let stty = std::fs::read_to_string(dir.join(format!("stty-{n}.txt"))).unwrap();
+    assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
+    s.writer.write_all(format!("{typed}\r").as_bytes()).unwrap();
+    s.writer.flush().unwrap();
+}
+
+#[test]
+fn pz_edit_in_a_terminal_reopens_with_the_error_then_applies() {
+    let rt = runtime();
+    let (sb, client) = rt.block_on(start(options()));
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let editor = tty_editor(dir);
+    let mut s = Session::run_in(
+        &sb.base_url(),
+        &["edit", "acme-logistics"],
+        &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
+        tempfile::tempdir().unwrap(),
+    );
+    answer_editor(&mut s, dir, 1, "x");
+    answer_editor(&mut s, dir, 2, "Edited at a terminal");
+    let status = s.wait_exit();
+    assert!(status.success(), "{}", s.screen());
+    let out = s.screen();
+    assert!(out.contains("PartnerZone/acme-logistics: Updated"), "{out}");
+    assert!(
+        out.contains("+  description: Edited at a terminal"),
+        "{out}"
+    );
+    let reopened = std::fs::read_to_string(dir.join("opened-2.yaml")).unwrap();
+    assert!(
+        reopened.contains("# The edit could not be applied:"),
+        "{reopened}"
+    );
+    let zone = rt.block_on(client.get_zone("acme-logistics")).unwrap();
+    assert_eq!(
+        zone.spec.description.as_deref(),
+        Some("Edited at a terminal")
+    );
+    rt.block_on(sb.shutdown());
+}
+
+#[test]
+fn e_hands_the_terminal_to_the_editor_and_takes_it_back() {
+    let rt = runtime();
+    let (sb, client) = rt.block_on(start(options()));
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let editor = tty_editor(dir);
     let mut s = Session::start(
         &sb.base_url(),
         &[("EDITOR", editor.to_str().unwrap()), ("VISUAL", "")],
@@ -418,13 +468,10 @@ esac
     s.keys("E");
     for (n, typed) in [(1, "x"), (2, "Edited in the editor")] {
         s.wait_for(&format!("EDITOR-{n}-WAITING"));
-        // While the editor runs: the main screen, and a cooked terminal.
+        // While the editor runs: the main screen, and a cooked terminal;
+        // what is typed goes to the editor, none of it to pz.
         assert!(!s.parser.lock().unwrap().screen().alternate_screen());
-        let stty = std::fs::read_to_string(dir.join(format!("stty-{n}.txt"))).unwrap();
-        assert!(stty.contains(" icanon") && stty.contains(" echo"), "{stty}");
-        // What is typed goes to the editor, none of it to pz.
-        s.writer.write_all(format!("{typed}\r").as_bytes()).unwrap();
-        s.writer.flush().unwrap();
+        answer_editor(&mut s, dir, n, typed);
     }
     s.wait_for("Updated");
     let reopened = std::fs::read_to_string(dir.join("opened-2.yaml")).unwrap();
