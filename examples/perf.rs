@@ -26,20 +26,7 @@ use ratatui::backend::TestBackend;
 const KEY: &str = "perf-key";
 
 fn world_with(n: usize) -> World {
-    let now = Utc::now();
-    let mut world = World::seed(now);
-    // Idle means nothing deploying: finish the seed's PENDING zone.
-    world.settle(now + chrono::Duration::hours(1));
-    let template = world.zones["acme-logistics"].clone();
-    for i in 0..n.saturating_sub(world.zones.len()) {
-        let mut z = template.clone();
-        let name = format!("partner-{i:05}");
-        z.zone.metadata.name = name.clone();
-        z.zone.spec.display_name = Some(format!("Partner {i:05}"));
-        z.zone.spec.service_account = Some(format!("sa-{i:05}"));
-        world.zones.insert(name, z);
-    }
-    world
+    World::with_zones(n, Utc::now())
 }
 
 fn zones(n: usize) -> Vec<PartnerZone> {

@@ -1,5 +1,6 @@
 //! The async client for the Partner Zone endpoints of the Console API v2.
 
+use super::risk::{Risk, risks_of, same_origin};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -121,71 +122,6 @@ pub struct Client {
     key_source: String,
 }
 
-/// What a connection exposes the admin API key to; shown for as long as it
-/// lasts (a warning on stderr, a marker in the console's header).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Risk {
-    /// `http://` to a host that is not this machine: the key crosses the
-    /// network unencrypted.
-    Plaintext,
-    /// `CDK_INSECURE=true`: anyone in the middle can pose as the Console.
-    Unverified,
-}
-
-impl Risk {
-    /// The header's marker.
-    pub fn marker(self) -> &'static str {
-        match self {
-            Risk::Plaintext => "UNENCRYPTED",
-            Risk::Unverified => "TLS NOT VERIFIED",
-        }
-    }
-
-    /// The warning line for the subcommands.
-    pub fn warning(self) -> &'static str {
-        match self {
-            Risk::Plaintext => {
-                "the Console URL is http:// to another machine: the admin API key crosses the network unencrypted (use https://)"
-            }
-            Risk::Unverified => {
-                "CDK_INSECURE is set: the Console's TLS certificate is not verified, so anyone in the middle can read the API key (use CDK_CACERT instead)"
-            }
-        }
-    }
-}
-
-/// The risks of talking to `base` with these settings.
-pub fn risks_of(base: &str, insecure: bool) -> Vec<Risk> {
-    let mut out = Vec::new();
-    if let Ok(url) = reqwest::Url::parse(base)
-        && url.scheme() == "http"
-        && !is_loopback(&url)
-    {
-        out.push(Risk::Plaintext);
-    }
-    if insecure && base.starts_with("https://") {
-        out.push(Risk::Unverified);
-    }
-    out
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Whether a redirect stays with the Console the key was meant for: same
-/// scheme, host and port.
-fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
-}
-
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client").field("base", &self.base).finish()
@@ -285,13 +221,36 @@ impl Client {
     }
 
     pub async fn list_zones(&self) -> Result<Vec<PartnerZone>, ApiError> {
-        let zones: Vec<PartnerZone> = self
-            .call(Method::GET, "/public/console/v2/partner-zone", None::<&()>)
-            .await?;
+        Ok(self
+            .list_zones_unless(None)
+            .await?
+            .map(|(zones, _)| zones)
+            .unwrap_or_default())
+    }
+
+    /// The zones and a digest of the answer, or `None` when the answer is
+    /// the one whose digest is `seen` (then it is not parsed at all: an idle
+    /// console costs next to nothing).
+    pub async fn list_zones_unless(
+        &self,
+        seen: Option<u64>,
+    ) -> Result<Option<(Vec<PartnerZone>, u64)>, ApiError> {
+        const PATH: &str = "/public/console/v2/partner-zone";
+        let bytes = self.send(Method::GET, PATH, None::<&()>).await?;
+        let digest = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut h);
+            h.finish()
+        };
+        if seen == Some(digest) {
+            return Ok(None);
+        }
+        let zones: Vec<PartnerZone> = parse_json(PATH, &bytes)?;
         if let Some(g) = Generation::from_zones(&zones) {
             *self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(g);
         }
-        Ok(zones)
+        Ok(Some((zones, digest)))
     }
 
     /// The Console's generation: from its OpenAPI document (asked once,
@@ -387,14 +346,7 @@ impl Client {
         body: Option<&impl Serialize>,
     ) -> Result<T, ApiError> {
         let bytes = self.send(method, path, body).await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            let hint = if bytes.first() == Some(&b'<') {
-                "an HTML page instead of JSON (is the URL the Console's?)".to_string()
-            } else {
-                e.to_string()
-            };
-            ApiError::Malformed(format!("{path}: {hint}"))
-        })
+        parse_json(path, &bytes)
     }
 
     pub(super) async fn send(
@@ -544,6 +496,18 @@ impl Client {
             }
         }
     }
+}
+
+/// An answer's JSON, or what it was instead.
+fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let hint = if bytes.first() == Some(&b'<') {
+            "an HTML page instead of JSON (is the URL the Console's?)".to_string()
+        } else {
+            e.to_string()
+        };
+        ApiError::Malformed(format!("{path}: {hint}"))
+    })
 }
 
 /// The body of an answer, refused past [`MAX_BODY_BYTES`].

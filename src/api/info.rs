@@ -2,7 +2,7 @@
 //! it is the sandbox or read-only, its risks and where its key came from.
 //! Built by `backend`, shown by the header, used by the diagnoses.
 
-use super::client::Risk;
+use super::risk::Risk;
 
 /// Where pz is connected, for the header and for diagnoses.
 #[derive(Clone, Debug, Default)]

@@ -4,6 +4,7 @@ pub mod client;
 pub mod diagnosis;
 pub mod error;
 pub mod info;
+pub mod risk;
 pub mod sandbox;
 pub mod types;
 pub mod yaml;

@@ -103,6 +103,8 @@ pub enum Action {
     /// A frame was drawn: overlays that guard against typed-ahead keys arm.
     Drawn(DateTime<Utc>),
     ZonesLoaded(Result<Vec<PartnerZone>, ApiError>),
+    /// The list answered exactly as last time (not parsed again).
+    ZonesUnchanged,
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
     /// `R`: a rotation's steps and end; the unfinished one's choices.
     Rotation(rotation::RotationAction),
@@ -286,6 +288,7 @@ impl App {
                 self.list.ensure_visible(rows);
             }
             Action::ZonesLoaded(result) => effects.extend(self.zones_loaded(result)),
+            Action::ZonesUnchanged => effects.extend(self.zones_unchanged()),
             Action::WriteProbed(_) => {}
             Action::GatewaysCounted(result) => self.gateways = result.ok(),
             Action::GenerationDetected(g, sandbox) => {
@@ -488,6 +491,14 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// The same list as last time: only the connection's news.
+    fn zones_unchanged(&mut self) -> Vec<Effect> {
+        self.trouble = None;
+        self.poll.succeeded(self.now, self.list.any_pending());
+        self.clear_status_from(status::Origin::Connection);
+        everywhere::opened_after_load(self)
     }
 
     /// Toasts for zones that turned READY or FAILED since the last refresh.

@@ -485,7 +485,7 @@ async fn info(context: Option<&str>, paths: &Paths) -> anyhow::Result<()> {
                     .unwrap_or_default(),
                 if read_only { " read-only" } else { "" }
             )?;
-            for risk in crate::api::client::risks_of(&connection.base_url, connection.insecure) {
+            for risk in crate::api::risk::risks_of(&connection.base_url, connection.insecure) {
                 writeln!(o, "warning:        {}", risk.warning())?;
             }
             writeln!(o, "auth:           {}", l(&connection.auth.describe()))?;

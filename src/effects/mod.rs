@@ -42,6 +42,9 @@ pub struct Ctx {
     pub reconnect: Option<Reconnector>,
     /// pz's files: the configuration, the state (rotations, edits).
     pub paths: Option<crate::config::Paths>,
+    /// The digest of the last zone list handed to the console: the same
+    /// answer again is neither parsed nor handed over.
+    listed: std::sync::Arc<std::sync::Mutex<Option<u64>>>,
     /// The ways a copy takes.
     pub clipboard: Plan,
     /// Secrets are emptied from the system clipboard after this long.
@@ -62,6 +65,7 @@ impl Ctx {
             client: std::sync::Arc::new(std::sync::Mutex::new(client)),
             reconnect: None,
             paths: None,
+            listed: Default::default(),
             clipboard,
             clear_after: None,
             draft,
@@ -83,6 +87,16 @@ impl Ctx {
             Ok(mut c) => *c = client,
             Err(poisoned) => *poisoned.into_inner() = client,
         }
+        // Another Console: its first answer is news.
+        self.set_listed(None);
+    }
+
+    fn listed(&self) -> Option<u64> {
+        *self.listed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set_listed(&self, digest: Option<u64>) {
+        *self.listed.lock().unwrap_or_else(|p| p.into_inner()) = digest;
     }
 
     /// Runs `f` on the draft file unless a later save or delete ran.
@@ -261,7 +275,17 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         Effect::OpenEditor(..) | Effect::EndEdit(_) => {
             return perform_now(effect, ctx).unwrap_or_default();
         }
-        Effect::FetchZones => Action::ZonesLoaded(client.list_zones().await),
+        Effect::FetchZones => {
+            let seen = ctx.listed();
+            match client.list_zones_unless(seen).await {
+                Ok(None) => Action::ZonesUnchanged,
+                Ok(Some((zones, digest))) => {
+                    ctx.set_listed(Some(digest));
+                    Action::ZonesLoaded(Ok(zones))
+                }
+                Err(e) => Action::ZonesLoaded(Err(e)),
+            }
+        }
         Effect::FetchZone(name) => {
             let result = client.get_zone(&name).await;
             Action::ZoneLoaded(name, result)

@@ -43,6 +43,26 @@ struct SeedZone {
 const REPLICATION_FACTOR: i64 = 3;
 
 impl World {
+    /// The seed settled (nothing deploying) and filled up to `n` zones,
+    /// copies of one of its READY zones (`partner-00000`, …): what the
+    /// benchmarks and the perf example measure.
+    pub fn with_zones(n: usize, now: DateTime<Utc>) -> World {
+        let mut world = World::seed(now);
+        world.settle(now + chrono::Duration::hours(1));
+        let Some(template) = world.zones.get("acme-logistics").cloned() else {
+            return world;
+        };
+        for i in 0..n.saturating_sub(world.zones.len()) {
+            let mut z = template.clone();
+            let name = format!("partner-{i:05}");
+            z.zone.metadata.name = name.clone();
+            z.zone.spec.display_name = Some(format!("Partner {i:05}"));
+            z.zone.spec.service_account = Some(format!("sa-{i:05}"));
+            world.zones.insert(name, z);
+        }
+        world
+    }
+
     /// A believable first world: two Gateway clusters (one down), one plain
     /// Kafka cluster, 60 labelled topics and zones in every status.
     pub fn seed(now: DateTime<Utc>) -> World {

@@ -186,3 +186,19 @@ async fn malformed_answers_are_clear_errors() {
     let e = client_for(&big, KEY).list_zones().await.unwrap_err();
     assert!(e.to_string().contains("larger than"), "{e}");
 }
+
+/// The same list answer again is told apart without being parsed; any
+/// change (a new zone, a status) is news.
+#[tokio::test]
+async fn an_unchanged_list_is_not_parsed_again() {
+    let (sb, c) = start(options()).await;
+    let (zones, digest) = c.list_zones_unless(None).await.unwrap().unwrap();
+    assert_eq!(c.list_zones_unless(Some(digest)).await.unwrap(), None);
+    c.apply_zone(&zone("news", "gateway-prod"), false)
+        .await
+        .unwrap();
+    let (more, changed) = c.list_zones_unless(Some(digest)).await.unwrap().unwrap();
+    assert_ne!(changed, digest);
+    assert_eq!(more.len(), zones.len() + 1);
+    sb.shutdown().await;
+}

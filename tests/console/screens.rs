@@ -383,7 +383,7 @@ mod wizard {
 
 #[test]
 fn header_marks_a_plaintext_or_unverified_connection_for_as_long_as_it_lasts() {
-    use pz::api::client::Risk;
+    use pz::api::risk::Risk;
     snap("header_plaintext", |s| {
         let mut a = loaded(s);
         a.connection.sandbox = false;
