@@ -7,7 +7,10 @@
 //! - sandbox requests per second for the list endpoint with 1,000 zones
 //! - `pz get -o json` against the sandbox vs `curl` of the same URL
 //! - startup to first frame and to zones on screen, in a pseudo-terminal
-//! - idle CPU and RSS of the console with 1,000 zones
+//! - idle CPU, RSS and bytes to the terminal of the console with 1,000 zones
+//!
+//! `PZ_PERF_BINARY=path` measures another pz build (e.g. the static one)
+//! against the same yardsticks.
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -132,7 +135,12 @@ fn time_command(cmd: &mut std::process::Command, runs: usize) -> Duration {
     median(times)
 }
 
+/// The pz measured: `PZ_PERF_BINARY` (another build, e.g. the static
+/// one), else the one built beside this example.
 fn pz_binary() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("PZ_PERF_BINARY") {
+        return path.into();
+    }
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/examples/perf -> target/<profile>/pz
     exe.parent().unwrap().parent().unwrap().join("pz")
@@ -143,6 +151,8 @@ struct Startup {
     zones: Duration,
     cpu_percent: f64,
     rss_kib: u64,
+    /// Bytes written to the terminal per second while idle.
+    idle_bytes_per_sec: f64,
 }
 
 fn proc_cpu_ticks(pid: u32) -> u64 {
@@ -168,6 +178,8 @@ fn proc_rss_kib(pid: u32) -> u64 {
 struct Console {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte pz wrote to the terminal so far.
+    written: Arc<std::sync::atomic::AtomicUsize>,
     writer: Box<dyn std::io::Write + Send>,
     _master: Box<dyn portable_pty::MasterPty + Send>,
     _home: tempfile::TempDir,
@@ -200,18 +212,22 @@ impl Console {
         let writer = pty.master.take_writer().unwrap();
         let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let s = screen.clone();
+        let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let w = written.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 16384];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                w.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
                 s.lock().unwrap().process(&buf[..n]);
             }
         });
         Console {
             child,
             screen,
+            written,
             writer,
             _master: pty.master,
             _home: home,
@@ -250,7 +266,8 @@ impl Console {
 /// Time to the first frame of a bare ratatui app (`examples/bare.rs`) in
 /// the same pty, the yardstick for pz's: the median of `runs`.
 fn bare_first_frame(runs: usize) -> Option<Duration> {
-    let bare = pz_binary().parent()?.join("examples/bare");
+    let exe = std::env::current_exe().ok()?;
+    let bare = exe.parent()?.join("bare");
     if !bare.exists() {
         return None;
     }
@@ -293,8 +310,10 @@ fn startup(base: &str, idle_secs: u64) -> Startup {
     let zones = console.wait_for("partner-00000", start);
     std::thread::sleep(Duration::from_secs(2)); // settle
     let t0 = proc_cpu_ticks(pid);
+    let b0 = console.written.load(std::sync::atomic::Ordering::Relaxed);
     std::thread::sleep(Duration::from_secs(idle_secs));
     let t1 = proc_cpu_ticks(pid);
+    let b1 = console.written.load(std::sync::atomic::Ordering::Relaxed);
     let rss = proc_rss_kib(pid);
     let ticks_per_sec = 100.0; // USER_HZ on Linux
     let cpu = (t1 - t0) as f64 / ticks_per_sec / idle_secs as f64 * 100.0;
@@ -304,6 +323,7 @@ fn startup(base: &str, idle_secs: u64) -> Startup {
         zones,
         cpu_percent: cpu,
         rss_kib: rss,
+        idle_bytes_per_sec: (b1 - b0) as f64 / idle_secs as f64,
     }
 }
 
@@ -396,7 +416,7 @@ fn main() {
         pz_t.as_secs_f64() / curl_t.as_secs_f64()
     );
 
-    let idle = if quick { 5 } else { 30 };
+    let idle = if quick { 5 } else { 60 };
     let s = startup(&base, idle);
     println!("startup to first frame: {}", fmt(s.first_frame));
     let runs = if quick { 5 } else { 21 };
@@ -415,9 +435,10 @@ fn main() {
     }
     println!("startup to zones on screen: {}", fmt(s.zones));
     println!(
-        "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {} MiB",
+        "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {:.1} MiB; {:.0} bytes/s to the terminal",
         s.cpu_percent,
-        s.rss_kib / 1024
+        s.rss_kib as f64 / 1024.0,
+        s.idle_bytes_per_sec
     );
     println!(
         "create key to READY on screen (2 s deploy delay): {}",

@@ -585,6 +585,36 @@ fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
     s.esc();
     s.keys("q");
     assert!(s.wait_exit().success());
+
+    // Killed right after creating the new zone; `u` at the next start puts
+    // the zone back as it was.
+    let home = s.home.take().unwrap();
+    drop(s);
+    let before = rt.block_on(client.get_zone("stark-payments")).unwrap();
+    let old = before.spec.service_account_name().unwrap().to_string();
+    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(["rotate", "stark-payments", "--yes"])
+        .env("CDK_BASE_URL", sb.base_url())
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_STATE_HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .env("PZ_TEST_CRASH_AFTER", "created")
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+    let mut s = Session::start_in(&sb.base_url(), &[], home);
+    s.wait_for("Unfinished rotation");
+    s.wait_for("stark-payments");
+    s.keys("u");
+    s.wait_for("restored as it was");
+    let zone = rt.block_on(client.get_zone("stark-payments")).unwrap();
+    assert_eq!(zone.spec.service_account_name(), Some(old.as_str()));
+    assert_eq!(zone.metadata.status, Some(pz::api::ZoneStatus::Ready));
+    let left = std::fs::read_dir(s.home().join("pz/rotations")).unwrap().count();
+    assert_eq!(left, 0, "the recovery file is removed once restored");
+    s.keys("q");
+    assert!(s.wait_exit().success());
     rt.block_on(sb.shutdown());
 }
 
@@ -673,6 +703,18 @@ fn the_mouse_scrolls_selects_opens_and_runs_a_hint() {
     std::fs::create_dir_all(home.path().join("pz")).unwrap();
     std::fs::write(home.path().join("pz/config.yaml"), "mouse: false\n").unwrap();
     let mut s = Session::start_in(&sb.base_url(), &[], home);
+    s.wait_for("5 zones");
+    s.keys("q");
+    assert!(s.wait_exit().success());
+    assert!(!String::from_utf8_lossy(&s.raw.lock().unwrap()).contains("\x1b[?1000h"));
+    drop(s);
+    // Nor with --no-mouse.
+    let mut s = Session::run_in(
+        &sb.base_url(),
+        &["--no-mouse"],
+        &[],
+        tempfile::tempdir().unwrap(),
+    );
     s.wait_for("5 zones");
     s.keys("q");
     assert!(s.wait_exit().success());
