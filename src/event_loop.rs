@@ -115,6 +115,8 @@ where
                         continue;
                     }
                     Some(Ok(_)) if plain => continue,
+                    // Releases and the like: nothing to do, nothing to draw.
+                    Some(Ok(Event::Mouse(m))) if !crate::ui::mouse::wanted(&m) => continue,
                     Some(Ok(ev)) => running += handle(&mut app, ev, host.now(), ctx, &tx),
                     // The terminal is gone (e.g. a dropped SSH session).
                     Some(Err(_)) | None => return Ok(app),
@@ -212,7 +214,7 @@ fn handle(
             keys::action_for(app, key)
         }
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        Event::Mouse(m) => {
+        Event::Mouse(m) if crate::ui::mouse::wanted(&m) => {
             // Counted with the keys (the pty tests wait for it).
             input_read();
             crate::ui::mouse::action_for(app, m)

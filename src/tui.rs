@@ -41,9 +41,21 @@ fn take_terminal(mouse: bool) -> std::io::Result<()> {
         crossterm::cursor::Hide
     )?;
     if mouse {
-        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+        crossterm::execute!(std::io::stdout(), MouseClicks)?;
     }
     Ok(())
+}
+
+/// The mouse reports pz reads: presses, releases and the wheel (1000), in
+/// SGR form (1006). Not crossterm's `EnableMouseCapture`, which also asks
+/// for every motion (1003) and drag (1002): a report per cell the pointer
+/// crosses, for nothing pz uses. [`restore_terminal`] turns all of them off.
+struct MouseClicks;
+
+impl crossterm::Command for MouseClicks {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
 }
 
 type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
@@ -298,7 +310,7 @@ fn plain_out_end(mouse: bool) -> std::io::Result<()> {
     out.flush()?;
     crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen)?;
     if mouse {
-        crossterm::execute!(out, crossterm::event::EnableMouseCapture)?;
+        crossterm::execute!(out, MouseClicks)?;
     }
     Ok(())
 }

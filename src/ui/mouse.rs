@@ -11,6 +11,17 @@ use ratatui::layout::Rect;
 
 use crate::app::{Action, App, Screen, keys};
 
+/// Whether pz does anything with this kind of mouse event (a left press,
+/// the wheel); the rest (releases, other buttons) are dropped unread.
+pub fn wanted(m: &MouseEvent) -> bool {
+    matches!(
+        m.kind,
+        MouseEventKind::Down(MouseButton::Left)
+            | MouseEventKind::ScrollDown
+            | MouseEventKind::ScrollUp
+    )
+}
+
 /// The action a mouse event means now, or None.
 pub fn action_for(app: &App, m: MouseEvent) -> Option<Action> {
     let (w, h) = app.size;

@@ -611,7 +611,9 @@ fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
     let zone = rt.block_on(client.get_zone("stark-payments")).unwrap();
     assert_eq!(zone.spec.service_account_name(), Some(old.as_str()));
     assert_eq!(zone.metadata.status, Some(pz::api::ZoneStatus::Ready));
-    let left = std::fs::read_dir(s.home().join("pz/rotations")).unwrap().count();
+    let left = std::fs::read_dir(s.home().join("pz/rotations"))
+        .unwrap()
+        .count();
     assert_eq!(left, 0, "the recovery file is removed once restored");
     s.keys("q");
     assert!(s.wait_exit().success());
@@ -645,6 +647,10 @@ fn the_mouse_scrolls_selects_opens_and_runs_a_hint() {
     assert!(
         String::from_utf8_lossy(&s.raw.lock().unwrap()).contains("\x1b[?1006h"),
         "SGR mouse reports asked for"
+    );
+    assert!(
+        !String::from_utf8_lossy(&s.raw.lock().unwrap()).contains("\x1b[?1003h"),
+        "no report for every motion of the pointer"
     );
     // The wheel moves the selection as the arrows do.
     s.keys(&sgr(65, 10, 6, true));
