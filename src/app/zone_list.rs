@@ -54,12 +54,43 @@ pub struct ZoneList {
     pub selected: usize,
     /// First visible row of the viewport.
     pub offset: usize,
+    /// The summary line's counts, computed once per refresh (not per frame).
+    counts: Counts,
+}
+
+/// What the summary line and the table's columns need of every zone.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Counts {
+    topics: usize,
+    pending: usize,
+    failed: usize,
+    labelled: bool,
+    /// The longest Gateway name, in characters.
+    gateway_width: usize,
+}
+
+impl Counts {
+    fn of(zones: &[PartnerZone]) -> Counts {
+        let mut c = Counts::default();
+        for z in zones {
+            c.topics += z.spec.topics.len();
+            match z.metadata.status {
+                Some(ZoneStatus::Pending) => c.pending += 1,
+                Some(ZoneStatus::Failed) => c.failed += 1,
+                _ => {}
+            }
+            c.labelled |= !z.metadata.labels.is_empty();
+            c.gateway_width = c.gateway_width.max(z.spec.cluster.chars().count());
+        }
+        c
+    }
 }
 
 impl Default for ZoneList {
     fn default() -> Self {
         ZoneList {
             zones: Vec::new(),
+            counts: Counts::default(),
             haystacks: Vec::new(),
             visible: Vec::new(),
             filter: String::new(),
@@ -137,6 +168,7 @@ impl ZoneList {
     pub fn set_zones(&mut self, zones: Vec<PartnerZone>) {
         let keep = self.selected_zone().map(|z| z.metadata.name.clone());
         self.haystacks = zones.iter().map(haystack).collect();
+        self.counts = Counts::of(&zones);
         self.zones = zones;
         self.recompute(keep.as_deref());
     }
@@ -249,18 +281,34 @@ impl ZoneList {
     }
 
     pub fn total_topics(&self) -> usize {
-        self.zones.iter().map(|z| z.spec.topics.len()).sum()
+        self.counts.topics
     }
 
+    /// How many zones are PENDING or FAILED (other statuses: not counted).
     pub fn count_status(&self, status: &ZoneStatus) -> usize {
-        self.zones
-            .iter()
-            .filter(|z| z.metadata.status.as_ref() == Some(status))
-            .count()
+        match status {
+            ZoneStatus::Pending => self.counts.pending,
+            ZoneStatus::Failed => self.counts.failed,
+            _ => self
+                .zones
+                .iter()
+                .filter(|z| z.metadata.status.as_ref() == Some(status))
+                .count(),
+        }
     }
 
     pub fn any_pending(&self) -> bool {
-        self.count_status(&ZoneStatus::Pending) > 0
+        self.counts.pending > 0
+    }
+
+    /// The longest Gateway name among the zones, in characters.
+    pub fn gateway_width(&self) -> usize {
+        self.counts.gateway_width
+    }
+
+    /// Whether any zone has labels (the LABELS column).
+    pub fn any_labelled(&self) -> bool {
+        self.counts.labelled
     }
 }
 

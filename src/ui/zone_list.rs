@@ -92,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     let wide = inner.width >= 110;
     // From 120 columns, when a zone has labels.
-    let labelled = inner.width >= 118 && list.zones().iter().any(|z| !z.metadata.labels.is_empty());
+    let labelled = inner.width >= 118 && list.any_labelled();
     let mut widths = vec![
         Constraint::Length(10), // status
         Constraint::Fill(3),    // zone
@@ -108,13 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     // With labels, the Gateway keeps the width of its longest name.
     let gateway = if labelled {
-        let longest = list
-            .zones()
-            .iter()
-            .map(|z| z.spec.cluster.chars().count())
-            .max()
-            .unwrap_or(0);
-        Constraint::Length(longest.clamp(7, 20) as u16)
+        Constraint::Length(list.gateway_width().clamp(7, 20) as u16)
     } else {
         Constraint::Fill(1)
     };
