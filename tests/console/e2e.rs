@@ -672,16 +672,23 @@ fn the_mouse_scrolls_selects_opens_and_runs_a_hint() {
     assert!(s.screen().contains(&names[3]), "{}", s.screen());
     s.esc();
     s.wait_for("sorted by name");
-    // A click on a footer hint runs it.
-    let footer = s
-        .parser
-        .lock()
-        .unwrap()
-        .screen()
-        .rows(0, 80)
-        .nth(23)
-        .unwrap();
-    let at = footer.find("? help").expect("the help hint") as u16;
+    // A click on a footer hint runs it (the list's footer read once it is
+    // whole on screen: the frame may still be arriving).
+    let footer_row = |s: &Session| -> String {
+        s.parser
+            .lock()
+            .unwrap()
+            .screen()
+            .rows(0, 80)
+            .nth(23)
+            .unwrap_or_default()
+    };
+    wait_until("the list's footer", || {
+        let f = footer_row(&s);
+        f.contains("enter open") && f.contains("? help")
+    });
+    let footer = footer_row(&s);
+    let at = footer[..footer.find("? help").unwrap()].chars().count() as u16;
     s.keys(&click(at + 1, 23));
     s.wait_for("Everywhere");
     s.esc();
