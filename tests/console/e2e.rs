@@ -510,6 +510,22 @@ fn e_hands_the_terminal_to_the_editor_and_takes_it_back() {
     rt.block_on(sb.shutdown());
 }
 
+/// `pz rotate ZONE --yes` with pz's files under `home`, aborted (as by
+/// kill -9) right after `step`.
+fn crashed_rotation(base: &str, home: &std::path::Path, zone: &str, step: &str) {
+    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(["rotate", zone, "--yes"])
+        .env("CDK_BASE_URL", base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_STATE_HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("XDG_DATA_HOME", home)
+        .env("PZ_TEST_CRASH_AFTER", step)
+        .output()
+        .unwrap();
+    assert!(!crashed.status.success());
+}
+
 #[test]
 fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
     let (rt, sb, client, mut s) = console_on_sandbox();
@@ -546,17 +562,7 @@ fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
     // A rotation killed right after the delete, by the command line.
     let home = s.home.take().unwrap();
     drop(s);
-    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args(["rotate", "globex-analytics", "--yes"])
-        .env("CDK_BASE_URL", sb.base_url())
-        .env("CDK_API_KEY", KEY)
-        .env("XDG_STATE_HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path())
-        .env("XDG_DATA_HOME", home.path())
-        .env("PZ_TEST_CRASH_AFTER", "deleted")
-        .output()
-        .unwrap();
-    assert!(!crashed.status.success());
+    crashed_rotation(&sb.base_url(), home.path(), "globex-analytics", "deleted");
     assert!(matches!(
         rt.block_on(client.get_zone("globex-analytics")),
         Err(pz::api::ApiError::NotFound(_))
@@ -592,17 +598,7 @@ fn r_rotates_from_the_console_and_an_interrupted_one_is_finished_at_start() {
     drop(s);
     let before = rt.block_on(client.get_zone("stark-payments")).unwrap();
     let old = before.spec.service_account_name().unwrap().to_string();
-    let crashed = std::process::Command::new(env!("CARGO_BIN_EXE_pz"))
-        .args(["rotate", "stark-payments", "--yes"])
-        .env("CDK_BASE_URL", sb.base_url())
-        .env("CDK_API_KEY", KEY)
-        .env("XDG_STATE_HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path())
-        .env("XDG_DATA_HOME", home.path())
-        .env("PZ_TEST_CRASH_AFTER", "created")
-        .output()
-        .unwrap();
-    assert!(!crashed.status.success());
+    crashed_rotation(&sb.base_url(), home.path(), "stark-payments", "created");
     let mut s = Session::start_in(&sb.base_url(), &[], home);
     s.wait_for("Unfinished rotation");
     s.wait_for("stark-payments");

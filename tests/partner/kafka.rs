@@ -1156,6 +1156,16 @@ async fn rotate_revokes_the_old_secret_and_resumes_after_a_crash() {
 /// X25519 recipient and an ssh-ed25519 key (`-R FILE`), decrypted by the
 /// `age` command with each identity to a config.properties kcat gets in
 /// with; a wrong key is refused; `--encrypt` alone reuses the recipients.
+/// The public key `age-keygen` wrote beside the identity in `file`.
+fn age_public_key(file: &std::path::Path) -> String {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .expect("age-keygen notes the public key")
+        .to_string()
+}
+
 #[tokio::test]
 async fn the_secret_is_handed_over_encrypted_with_age() {
     // ssh-keygen has no version flag: `-l -f /dev/null` fails on it but
@@ -1200,12 +1210,7 @@ async fn the_secret_is_handed_over_encrypted_with_age() {
         .status
         .success()
     );
-    let key = std::fs::read_to_string(d.join("key.txt")).unwrap();
-    let public = key
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))
-        .unwrap()
-        .to_string();
+    let public = age_public_key(&d.join("key.txt"));
     let bundle = d.join("sealed.age").display().to_string();
     let ssh_pub = d.join("id_ed25519.pub").display().to_string();
     let home = tempfile::tempdir().unwrap();
@@ -1300,12 +1305,7 @@ async fn e_in_the_credentials_view_hands_the_secret_over_encrypted() {
         .output()
         .unwrap();
     assert!(keygen.status.success());
-    let key = std::fs::read_to_string(d.join("key.txt")).unwrap();
-    let public = key
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))
-        .unwrap()
-        .to_string();
+    let public = age_public_key(&d.join("key.txt"));
     let bundle = d.join("sealed.age");
     let mut secrets = Vec::new();
     h.select("sealed").await;
