@@ -8,6 +8,7 @@ mod delete_modal;
 mod everywhere;
 mod help;
 pub mod mouse;
+mod unfinished;
 mod widgets;
 mod wizard;
 mod zone_detail;
@@ -57,55 +58,10 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Delete(modal)) => delete_modal::render(frame, over, app, modal),
         Some(Overlay::Credentials(view)) => credentials::render(frame, over, app, view),
         Some(Overlay::Contexts(picker)) => contexts::render(frame, over, app, picker),
-        Some(Overlay::Unfinished(u)) => unfinished(frame, over, app, u),
+        Some(Overlay::Unfinished(u)) => unfinished::render(frame, over, app, u),
         None => {}
     }
     scrub(frame.buffer_mut());
-}
-
-/// A rotation found unfinished at start: finish it, or put the zone back.
-fn unfinished(frame: &mut Frame, area: Rect, app: &App, u: &crate::app::rotation::Unfinished) {
-    use ratatui::text::{Line, Span};
-    use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-    let t = &app.theme;
-    let zone = widgets::clean(&u.zone);
-    let lines = vec![
-        Line::from(vec![
-            Span::styled("A rotation of ", t.text),
-            Span::styled(zone.clone(), widgets::bold(t.warning)),
-            Span::styled(
-                format!(" to '{}' did not finish.", widgets::clean(&u.account)),
-                t.text,
-            ),
-        ]),
-        Line::from(Span::styled(
-            "The zone as it was is kept in pz's recovery file until it is done.",
-            t.muted,
-        )),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled(" enter ", t.selection),
-            Span::styled(" finish it    ", t.text),
-            Span::styled(" u ", t.selection),
-            Span::styled(" restore the zone as it was    ", t.text),
-            Span::styled(" esc ", widgets::bold(t.text)),
-            Span::styled(" later", t.text),
-        ]),
-    ];
-    let popup = centered(area, 76, lines.len() as u16 + 4);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(t.warning)
-                .title(Span::styled(
-                    " Unfinished rotation ",
-                    widgets::bold(t.warning),
-                )),
-        ),
-        popup,
-    );
 }
 
 /// Where each part of the screen goes.
