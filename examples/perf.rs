@@ -151,6 +151,9 @@ struct Startup {
     zones: Duration,
     cpu_percent: f64,
     rss_kib: u64,
+    /// Of which the heap and stacks (the rest is the binary's pages).
+    rss_anon_kib: u64,
+    threads: u64,
     /// Bytes written to the terminal per second while idle.
     idle_bytes_per_sec: f64,
 }
@@ -164,11 +167,12 @@ fn proc_cpu_ticks(pid: u32) -> u64 {
     utime + stime
 }
 
-fn proc_rss_kib(pid: u32) -> u64 {
+/// A `kB` line of `/proc/PID/status` (`VmRSS`, `RssAnon`, `RssFile`).
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
@@ -314,7 +318,9 @@ fn startup(base: &str, idle_secs: u64) -> Startup {
     std::thread::sleep(Duration::from_secs(idle_secs));
     let t1 = proc_cpu_ticks(pid);
     let b1 = console.written.load(std::sync::atomic::Ordering::Relaxed);
-    let rss = proc_rss_kib(pid);
+    let rss = proc_status_kib(pid, "VmRSS");
+    let rss_anon = proc_status_kib(pid, "RssAnon");
+    let threads = proc_status_kib(pid, "Threads");
     let ticks_per_sec = 100.0; // USER_HZ on Linux
     let cpu = (t1 - t0) as f64 / ticks_per_sec / idle_secs as f64 * 100.0;
     let _ = console.child.kill();
@@ -323,6 +329,8 @@ fn startup(base: &str, idle_secs: u64) -> Startup {
         zones,
         cpu_percent: cpu,
         rss_kib: rss,
+        rss_anon_kib: rss_anon,
+        threads,
         idle_bytes_per_sec: (b1 - b0) as f64 / idle_secs as f64,
     }
 }
@@ -435,9 +443,11 @@ fn main() {
     }
     println!("startup to zones on screen: {}", fmt(s.zones));
     println!(
-        "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {:.1} MiB; {:.0} bytes/s to the terminal",
+        "idle CPU with 1,000 zones over {idle}s: {:.2} % of a core; RSS {:.1} MiB ({:.1} MiB heap and stacks, {} threads); {:.0} bytes/s to the terminal",
         s.cpu_percent,
         s.rss_kib as f64 / 1024.0,
+        s.rss_anon_kib as f64 / 1024.0,
+        s.threads,
         s.idle_bytes_per_sec
     );
     println!(

@@ -42,8 +42,35 @@ pub fn bytes_per_second(n: u64) -> String {
     format!("{n} B/s")
 }
 
+/// JSON as `serde_json`'s pretty writer lays it out, from any JSON text,
+/// without building its values: one pass from the reader to the writer.
+pub fn pretty_json(json: &[u8]) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(json.len() + json.len() / 2);
+    let mut from = serde_json::Deserializer::from_slice(json);
+    let mut to = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut from, &mut to)?;
+    from.end()?;
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::pretty_json;
+
+    #[test]
+    fn pretty_json_lays_out_any_json_as_serde_json_does() {
+        let compact = br#"[{"b":1,"a":["x\u001b",null,2.5e3,true]},{}]"#;
+        let value: serde_json::Value = serde_json::from_slice(compact).unwrap();
+        assert_eq!(
+            pretty_json(compact).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        assert!(pretty_json(b"[1,").is_err());
+        assert!(pretty_json(b"[1] [2]").is_err(), "trailing data is refused");
+    }
+
     use super::*;
 
     #[test]

@@ -235,8 +235,7 @@ impl Client {
         &self,
         seen: Option<u64>,
     ) -> Result<Option<(Vec<PartnerZone>, u64)>, ApiError> {
-        const PATH: &str = "/public/console/v2/partner-zone";
-        let bytes = self.send(Method::GET, PATH, None::<&()>).await?;
+        let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
         let digest = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -246,11 +245,19 @@ impl Client {
         if seen == Some(digest) {
             return Ok(None);
         }
-        let zones: Vec<PartnerZone> = parse_json(PATH, &bytes)?;
+        let zones: Vec<PartnerZone> = parse_json(ZONES, &bytes)?;
         if let Some(g) = Generation::from_zones(&zones) {
             *self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(g);
         }
         Ok(Some((zones, digest)))
+    }
+
+    /// The list's answer as the Console sent it, once it is known to be a
+    /// JSON array: for output that needs no zone parsed (`pz get -o json`).
+    pub async fn list_zones_json(&self) -> Result<Vec<u8>, ApiError> {
+        let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
+        parse_json::<Vec<serde::de::IgnoredAny>>(ZONES, &bytes)?;
+        Ok(bytes)
     }
 
     /// The Console's generation: from its OpenAPI document (asked once,
@@ -499,6 +506,9 @@ impl Client {
 }
 
 /// An answer's JSON, or what it was instead.
+/// Where the zones are listed.
+const ZONES: &str = "/public/console/v2/partner-zone";
+
 fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         let hint = if bytes.first() == Some(&b'<') {

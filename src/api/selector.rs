@@ -41,6 +41,11 @@ impl Selector {
         Ok(Selector(out))
     }
 
+    /// No requirement: every zone matches.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn matches(&self, labels: &Labels) -> bool {
         self.0.iter().all(|r| match r {
             Requirement::Equals(k, v) => labels.get(k) == Some(v),

@@ -22,6 +22,9 @@ pub async fn run(command: Command, context: Option<&str>, read_only: bool) -> i3
     let paths = Paths::from_env();
     match execute(command, context, read_only, &paths).await {
         Ok(code) => code,
+        // The reader of the output went away (`pz get | head`): it has
+        // what it wanted, as with any Unix filter.
+        Err(e) if closed_output(&e) => 0,
         Err(e) => {
             eprintln!("pz: {}", line(&format!("{e:#}")));
             let config = e
@@ -34,6 +37,13 @@ pub async fn run(command: Command, context: Option<&str>, read_only: bool) -> i3
             }
         }
     }
+}
+
+/// A write to standard output refused because its reader closed (the
+/// error itself, not one a connection's failure carries within).
+fn closed_output(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 async fn execute(
@@ -271,6 +281,14 @@ async fn get(
     (output, sort_by, no_headers): (Output, Option<super::table::SortBy>, bool),
     selector: &crate::api::selector::Selector,
 ) -> anyhow::Result<()> {
+    // Nothing to choose or order: the answer goes through as it came, laid
+    // out, checked for a terminal, never parsed into zones.
+    if output == Output::Json && name.is_none() && sort_by.is_none() && selector.is_empty() {
+        let json = crate::format::pretty_json(&backend.client.list_zones_json().await?)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", sanitize::json(&json))?;
+        return Ok(out.flush()?);
+    }
     let mut zones = match name {
         Some(n) => vec![backend.client.get_zone(n).await?],
         None => backend.client.list_zones().await?,

@@ -90,6 +90,49 @@ async fn apply_then_get_yaml_round_trips() {
 }
 
 #[tokio::test]
+async fn get_json_is_the_console_answer_laid_out_and_a_closed_pipe_is_quiet() {
+    let (sb, client) = start(options()).await;
+    let base = sb.base_url();
+    let zones = client.list_zones().await.unwrap();
+    let run = pz(&base, &["get", "-o", "json"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("{}\n", serde_json::to_string_pretty(&zones).unwrap())
+    );
+    // With a label selector the zones are chosen: only the matching ones.
+    let run = pz(&base, &["get", "-o", "json", "-l", "tier=gold"], None).await;
+    let chosen: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        !chosen.is_empty() && chosen.len() < zones.len(),
+        "{}",
+        run.stdout
+    );
+
+    // The reader is gone before pz writes (as `| head` that has enough).
+    let home = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_pz"))
+        .args(["get", "-o", "json"])
+        .env("CDK_BASE_URL", &base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("XDG_STATE_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no error for a closed pipe"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn bad_input_gives_one_clear_line_and_nonzero_exit() {
     let (sb, _) = start(options()).await;
     let base = sb.base_url();
