@@ -29,7 +29,7 @@ fn escape_into(out: &mut String, c: char) {
 
 fn sanitize(text: &str, keep_lines: bool) -> Cow<'_, str> {
     let keep = |c: char| keep_lines && (c == '\n' || c == '\t');
-    if !text.chars().any(|c| is_hostile(c) && !keep(c)) {
+    if !may_hold_hostile(text, keep_lines) || !text.chars().any(|c| is_hostile(c) && !keep(c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -71,7 +71,7 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
 /// overrides raw; inside a JSON string `\uXXXX` means the same character,
 /// and outside strings JSON holds none of them.
 pub fn json(text: &str) -> Cow<'_, str> {
-    if !may_hold_hostile(text) || !text.chars().any(is_hostile_in_output) {
+    if !may_hold_hostile(text, true) || !text.chars().any(is_hostile_in_output) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -85,13 +85,14 @@ pub fn json(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether `text` may hold a character [`is_hostile_in_output`] finds,
-/// from its bytes alone (a fast look at a long output): every such
-/// character's UTF-8 starts with a C0 byte, DEL, `0xC2` (C1 controls) or
-/// `0xE2` (the bidi overrides).
-fn may_hold_hostile(text: &str) -> bool {
-    text.bytes()
-        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7f | 0xc2 | 0xe2))
+/// Whether `text` may hold a hostile character (newline and tab apart
+/// when `keep_lines`), from its bytes alone: a fast look first, as most
+/// text holds none. Every such character's UTF-8 starts with a C0 byte,
+/// DEL, `0xC2` (the C1 controls) or `0xE2` (the bidi overrides).
+fn may_hold_hostile(text: &str, keep_lines: bool) -> bool {
+    text.bytes().any(|b| {
+        (b < 0x20 && !(keep_lines && (b == b'\n' || b == b'\t'))) || matches!(b, 0x7f | 0xc2 | 0xe2)
+    })
 }
 
 /// In serialized JSON or YAML, newline and tab are layout; anything else
@@ -178,16 +179,21 @@ mod tests {
     fn the_byte_look_misses_no_hostile_character() {
         let mut hostile = 0;
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
-            if is_hostile_in_output(c) {
+            let text = format!("a{c}b");
+            if is_hostile(c) {
                 hostile += 1;
-                assert!(may_hold_hostile(&format!("a{c}b")), "{:x}", c as u32);
+                assert!(may_hold_hostile(&text, false), "{:x}", c as u32);
+            }
+            if is_hostile_in_output(c) {
+                assert!(may_hold_hostile(&text, true), "{:x}", c as u32);
             }
         }
         assert!(
             hostile > 60,
             "C0, DEL, C1 and the bidi overrides: {hostile}"
         );
-        assert!(!may_hold_hostile("plain \"json\"\n\t é ü 漢"));
+        assert!(!may_hold_hostile("plain \"json\"\n\t é ü 漢", true));
+        assert!(may_hold_hostile("a\nb", false));
     }
 
     #[test]

@@ -18,8 +18,9 @@ const CLIENT_HEADER: (&str, &str) = (
     concat!("CLI/pz-", env!("CARGO_PKG_VERSION")),
 );
 
-/// Answers larger than this are refused rather than read into memory.
-pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Answers larger than this are refused rather than read into memory
+/// (some 180,000 zones as the sandbox seeds them, at ~700 bytes each).
+pub const MAX_BODY_BYTES: usize = 128 * 1024 * 1024;
 
 /// How pz proves who it is to the Console, as the vendor CLI does.
 #[derive(Clone, Debug)]
@@ -221,11 +222,8 @@ impl Client {
     }
 
     pub async fn list_zones(&self) -> Result<Vec<PartnerZone>, ApiError> {
-        Ok(self
-            .list_zones_unless(None)
-            .await?
-            .map(|(zones, _)| zones)
-            .unwrap_or_default())
+        let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
+        self.zones_of(&bytes)
     }
 
     /// The zones and a digest of the answer, or `None` when the answer is
@@ -245,11 +243,16 @@ impl Client {
         if seen == Some(digest) {
             return Ok(None);
         }
-        let zones: Vec<PartnerZone> = parse_json(ZONES, &bytes)?;
+        Ok(Some((self.zones_of(&bytes)?, digest)))
+    }
+
+    /// The zones of a list answer; their shape tells the generation.
+    fn zones_of(&self, bytes: &[u8]) -> Result<Vec<PartnerZone>, ApiError> {
+        let zones: Vec<PartnerZone> = parse_json(ZONES, bytes)?;
         if let Some(g) = Generation::from_zones(&zones) {
             *self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(g);
         }
-        Ok(Some((zones, digest)))
+        Ok(zones)
     }
 
     /// The list's answer as the Console sent it, once it is known to be a

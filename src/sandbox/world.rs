@@ -216,8 +216,13 @@ impl World {
         let mut changed = false;
         let names: Vec<String> = self.zones.keys().cloned().collect();
         for name in names {
-            let reason = generation
-                .has_authentication_mode()
+            // Only a FAILED zone without its reason needs one (looking for
+            // it reads every zone: not for each of 100,000).
+            let unexplained = self.zones.get(&name).is_some_and(|s| {
+                s.zone.metadata.status == Some(ZoneStatus::Failed)
+                    && s.zone.metadata.failed_reason.is_none()
+            });
+            let reason = (unexplained && generation.has_authentication_mode())
                 .then(|| self.deployment_failure(&name))
                 .flatten();
             let Some(stored) = self.zones.get_mut(&name) else {

@@ -338,7 +338,7 @@ fn subcommands_stay_safe_and_bounded_against_every_hostile_answer() {
             Mode::Endless,
             serve(&rt, Mode::Endless),
             1,
-            "larger than 32 MiB",
+            "larger than 128 MiB",
         ),
         (Mode::Controls, serve_no_body(), 1, "cannot read"),
     ];
