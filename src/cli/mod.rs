@@ -9,6 +9,7 @@ mod everywhere;
 mod follow;
 mod handover;
 pub(crate) mod rotate;
+mod serve;
 mod table;
 
 use std::net::SocketAddr;
