@@ -4,6 +4,7 @@ pub mod client;
 pub mod diagnosis;
 pub mod error;
 pub mod info;
+pub mod labels;
 pub mod risk;
 pub mod sandbox;
 pub mod types;
