@@ -125,7 +125,7 @@ impl<'de> Deserialize<'de> for Labels {
                 f.write_str("a map of label keys to string values")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
-                let mut labels = Labels(Vec::with_capacity(map.size_hint().unwrap_or(0).min(64)));
+                let mut labels = Labels::new();
                 // A key given twice keeps its last value, as a map does.
                 while let Some((k, v)) = map.next_entry::<String, String>()? {
                     labels.insert(k, v);

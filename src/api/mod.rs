@@ -3,6 +3,7 @@
 pub mod client;
 pub mod diagnosis;
 pub mod error;
+pub mod extra;
 pub mod info;
 pub mod labels;
 pub mod risk;
