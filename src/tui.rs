@@ -72,6 +72,10 @@ fn init_terminal(mouse: bool) -> std::io::Result<Term> {
     terminal
 }
 
+/// On any thread: the terminal back, then the message on the main screen.
+/// Release builds abort right after (Cargo.toml's `panic = "abort"`), so
+/// a panicking task never leaves the console running on a restored
+/// terminal; no core is written (process::harden).
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
