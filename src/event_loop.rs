@@ -42,6 +42,9 @@ pub trait Host {
     /// A frame was drawn; `idle` when no effect is still running (tests
     /// read the screen and the state here).
     fn drawn(&mut self, _app: &App, _frame: &ratatui::buffer::Buffer, _idle: bool) {}
+    /// The last effect ended and nothing changed on screen since the last
+    /// frame: the console is idle as drawn.
+    fn idle(&mut self) {}
 }
 
 /// Where terminal events come from. An editor takes the terminal over
@@ -79,6 +82,8 @@ where
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     let mut dirty = true;
+    // What the clock alone changes on the last frame drawn (ui::clock).
+    let mut drawn_face = None;
     // Printing plainly (`o`/`O`): no frame until a key ends it.
     let mut plain = false;
     // Effects running in tasks; each ends with `Msg::EffectDone`.
@@ -91,6 +96,7 @@ where
             let frame = terminal.draw(|f| crate::ui::render(f, &app))?;
             host.drawn(&app, frame.buffer, running == 0);
             app.update(Action::Drawn(host.now()));
+            drawn_face = crate::ui::clock::face(&app);
             // A seam for the end-to-end test of the panic path (debug builds only).
             #[cfg(debug_assertions)]
             if app.loaded && std::env::var_os("PZ_DEBUG_PANIC").is_some() {
@@ -168,7 +174,15 @@ where
                         let effects = app.update(Action::Edit(EditAction::Edited(session, result)));
                         running += run_effects(effects, ctx, &tx);
                     }
-                    Msg::EffectDone => running = running.saturating_sub(1),
+                    // Nothing on screen changed (the answer came as its
+                    // own message, and was drawn).
+                    Msg::EffectDone => {
+                        running = running.saturating_sub(1);
+                        if running == 0 {
+                            host.idle();
+                        }
+                        continue;
+                    }
                 }
                 dirty = true;
             }
@@ -176,7 +190,9 @@ where
                 let effects = app.update(Action::Tick(host.now()));
                 let period = if app.animating() { 250 } else { 1000 };
                 next_tick = tokio::time::Instant::now() + Duration::from_millis(period);
-                dirty = true;
+                // Drawn again only when the clock changed something on
+                // screen: an idle list is not redrawn every second.
+                dirty |= crate::ui::clock::changed(&drawn_face, &crate::ui::clock::face(&app));
                 running += run_effects(effects, ctx, &tx);
             }
             () = host.stopped() => return Ok(app),

@@ -53,26 +53,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     left.push(Span::styled(app.connection.label.clone(), t.muted));
 
     // The connection indicator, right-aligned.
-    let p = &app.poll;
-    let indicator = if let Some(d) = &app.trouble {
-        let retry = app.retry_in();
-        match d.trouble {
-            Trouble::Unreachable => {
-                Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
-            }
-            _ => Span::styled(
-                format!("✖ {} · retry in {retry}s ", d.label()),
-                t.failure.add_modifier(Modifier::BOLD),
-            ),
-        }
-    } else if let Some(ok) = p.last_ok {
-        Span::styled(
-            format!("● updated {} ", relative(Some(ok), app.now)),
-            t.success,
-        )
-    } else {
-        Span::styled("◌ connecting… ", t.muted)
-    };
+    let indicator = indicator(app);
     // The label gives way to the indicator, never the other way round;
     // the Console's generation shows where there is room for it.
     let right = (indicator.width() as u16 + 1).min(area.width);
@@ -90,6 +71,32 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(Line::from(indicator)).alignment(Alignment::Right),
         right_area,
     );
+}
+
+/// The header's right end: updated when, offline, or what is wrong and
+/// when pz retries (changes with the clock: see `clock`).
+pub(crate) fn indicator(app: &App) -> Span<'static> {
+    let t = &app.theme;
+    let p = &app.poll;
+    if let Some(d) = &app.trouble {
+        let retry = app.retry_in();
+        match d.trouble {
+            Trouble::Unreachable => {
+                Span::styled(format!("○ offline · retry in {retry}s "), t.failure)
+            }
+            _ => Span::styled(
+                format!("✖ {} · retry in {retry}s ", d.label()),
+                t.failure.add_modifier(Modifier::BOLD),
+            ),
+        }
+    } else if let Some(ok) = p.last_ok {
+        Span::styled(
+            format!("● updated {} ", relative(Some(ok), app.now)),
+            t.success,
+        )
+    } else {
+        Span::styled("◌ connecting… ", t.muted)
+    }
 }
 
 pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {

@@ -2,6 +2,7 @@
 //! own file, named for what it shows.
 
 mod chrome;
+pub mod clock;
 mod contexts;
 mod credentials;
 mod delete_modal;

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::widgets::{status_badge, truncate};
-use crate::api::ZoneStatus;
 use crate::api::diagnosis::{Diagnosis, Trouble};
+use crate::api::{PartnerZone, ZoneStatus};
 use crate::app::{App, SortKey};
 use crate::format::{parse_time, relative};
 
@@ -145,10 +145,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 format!("{display} ({})", z.metadata.name)
             };
-            let updated = relative(
-                z.metadata.updated_at.as_deref().and_then(parse_time),
-                app.now,
-            );
+            let updated = updated(z, app);
             let mut cells = vec![
                 Cell::from(status_badge(z.metadata.status.as_ref(), app.frame, t)),
                 Cell::from(truncate(&name, zone_width.max(10))),
@@ -189,6 +186,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 pub(crate) fn table_inner(body: Rect) -> Rect {
     let [_, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
     Block::default().borders(Borders::ALL).inner(table)
+}
+
+/// A zone's UPDATED cell: how long ago, which the clock alone changes.
+fn updated(zone: &PartnerZone, app: &App) -> String {
+    relative(
+        zone.metadata.updated_at.as_deref().and_then(parse_time),
+        app.now,
+    )
+}
+
+/// The UPDATED cells of the rows on screen, for the table inside `inner`.
+pub(crate) fn updated_on_screen(app: &App, inner: Rect) -> impl Iterator<Item = String> + '_ {
+    let rows_in_view = inner.height.saturating_sub(1) as usize;
+    let offset = first_shown(app, rows_in_view);
+    app.list
+        .visible_rows(offset, offset + rows_in_view)
+        .map(|(_, z)| updated(z, app))
 }
 
 /// The index (among the shown zones) of the first row on screen.

@@ -89,6 +89,10 @@ impl pz::event_loop::Host for TestHost {
         std::future::pending()
     }
 
+    fn idle(&mut self) {
+        self.seen.lock().unwrap().idle = true;
+    }
+
     fn drawn(&mut self, app: &App, frame: &ratatui::buffer::Buffer, idle: bool) {
         let mut text = String::new();
         for y in 0..frame.area.height {
