@@ -58,13 +58,21 @@ impl crossterm::Command for MouseClicks {
     }
 }
 
-type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+/// A frame goes out in one write: stdout's own buffer is a line of 1 KiB,
+/// which cut a full 120x40 frame into eight writes (and as many packets
+/// over SSH). ratatui flushes at the end of every frame.
+type Term =
+    ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+const FRAME_BUFFER: usize = 64 * 1024;
 
 /// Raw mode and the alternate screen, undone by [`restore_terminal`].
 fn init_terminal(mouse: bool) -> std::io::Result<Term> {
     let entered = take_terminal(mouse);
     let terminal = entered.and_then(|()| {
-        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(
+            std::io::BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout()),
+        ))
     });
     if terminal.is_err() {
         restore_terminal();
