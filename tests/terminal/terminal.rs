@@ -85,8 +85,13 @@ impl Display {
     fn start() -> Display {
         use std::io::BufRead;
         // Xvfb picks a free display number itself and writes it on fd 1.
+        // `-noreset`: by default it resets when its last client leaves, and
+        // an xterm connecting meanwhile fails ("Can't open display"), which
+        // a test opening a second xterm after the first met about once in
+        // three runs.
         let mut server = Command::new("Xvfb")
             .args([
+                "-noreset",
                 "-displayfd",
                 "1",
                 "-screen",
