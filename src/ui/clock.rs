@@ -27,12 +27,10 @@ pub fn face(app: &App) -> Option<Face> {
             app,
             zone_list::table_inner(body),
         )),
-        Screen::Detail { .. } => texts.push(crate::format::relative(
+        Screen::Detail { .. } => texts.extend(
             app.current_zone()
-                .and_then(|z| z.metadata.updated_at.as_deref())
-                .and_then(crate::format::parse_time),
-            app.now,
-        )),
+                .map(|z| super::widgets::updated_ago(z, app.now)),
+        ),
         Screen::Wizard(_) | Screen::Everywhere(_) => return None,
     }
     Some(Face(texts))

@@ -3,11 +3,24 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::api::ZoneStatus;
+use crate::api::{PartnerZone, ZoneStatus};
 use crate::app::keys::KeyHint;
 use crate::theme::Theme;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+/// How long ago `zone` was last updated ("3d ago"): the one text of a
+/// zone the clock alone changes (the list's UPDATED, the detail's status
+/// line, `clock`'s face).
+pub fn updated_ago(zone: &PartnerZone, now: chrono::DateTime<chrono::Utc>) -> String {
+    crate::format::relative(
+        zone.metadata
+            .updated_at
+            .as_deref()
+            .and_then(crate::format::parse_time),
+        now,
+    )
+}
 
 /// A status as a coloured badge; PENDING turns with `frame`.
 pub fn status_badge(status: Option<&ZoneStatus>, frame: usize, theme: &Theme) -> Span<'static> {

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::widgets::{bold, clean, field, section, status_badge};
+use super::widgets::{bold, clean, field, section, status_badge, updated_ago};
 use crate::api::{PartnerZone, Permission, ZoneStatus};
 use crate::app::App;
-use crate::format::{bytes_per_second, parse_time, relative};
+use crate::format::bytes_per_second;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
@@ -54,14 +54,13 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let s = &zone.spec;
     let m = &zone.metadata;
-    let updated = m.updated_at.as_deref().and_then(parse_time);
     let mut out = vec![Line::from(vec![
         Span::styled(format!("{:<16}", "Status"), t.muted),
         status_badge(m.status.as_ref(), app.frame, t),
         Span::styled(
             format!(
                 "   updated {} ({})",
-                relative(updated, app.now),
+                updated_ago(zone, app.now),
                 opt(m.updated_at.as_deref())
             ),
             t.muted,

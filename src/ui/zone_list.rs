@@ -7,11 +7,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use super::widgets::{status_badge, truncate};
+use super::widgets::{status_badge, truncate, updated_ago};
+use crate::api::ZoneStatus;
 use crate::api::diagnosis::{Diagnosis, Trouble};
-use crate::api::{PartnerZone, ZoneStatus};
 use crate::app::{App, SortKey};
-use crate::format::{parse_time, relative};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -133,11 +132,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ))
     }));
 
-    let rows_in_view = inner.height.saturating_sub(1) as usize;
-    let offset = first_shown(app, rows_in_view);
+    let on_screen = rows_on_screen(app, inner);
     let zone_width = (inner.width as usize).saturating_sub(if wide { 60 } else { 40 });
     let rows = list
-        .visible_rows(offset, offset + rows_in_view)
+        .visible_rows(on_screen.start, on_screen.end)
         .map(|(i, z)| {
             let display = z.spec.display_name.as_deref().unwrap_or(&z.metadata.name);
             let name = if display == z.metadata.name {
@@ -145,7 +143,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 format!("{display} ({})", z.metadata.name)
             };
-            let updated = updated(z, app);
+            let updated = updated_ago(z, app.now);
             let mut cells = vec![
                 Cell::from(status_badge(z.metadata.status.as_ref(), app.frame, t)),
                 Cell::from(truncate(&name, zone_width.max(10))),
@@ -188,21 +186,20 @@ pub(crate) fn table_inner(body: Rect) -> Rect {
     Block::default().borders(Borders::ALL).inner(table)
 }
 
-/// A zone's UPDATED cell: how long ago, which the clock alone changes.
-fn updated(zone: &PartnerZone, app: &App) -> String {
-    relative(
-        zone.metadata.updated_at.as_deref().and_then(parse_time),
-        app.now,
-    )
+/// The shown zones' indices on screen in the table inside `inner` (its
+/// first row is the header).
+fn rows_on_screen(app: &App, inner: Rect) -> std::ops::Range<usize> {
+    let rows_in_view = inner.height.saturating_sub(1) as usize;
+    let offset = first_shown(app, rows_in_view);
+    offset..offset + rows_in_view
 }
 
 /// The UPDATED cells of the rows on screen, for the table inside `inner`.
 pub(crate) fn updated_on_screen(app: &App, inner: Rect) -> impl Iterator<Item = String> + '_ {
-    let rows_in_view = inner.height.saturating_sub(1) as usize;
-    let offset = first_shown(app, rows_in_view);
+    let rows = rows_on_screen(app, inner);
     app.list
-        .visible_rows(offset, offset + rows_in_view)
-        .map(|(_, z)| updated(z, app))
+        .visible_rows(rows.start, rows.end)
+        .map(|(_, z)| updated_ago(z, app.now))
 }
 
 /// The index (among the shown zones) of the first row on screen.
