@@ -28,7 +28,9 @@ pub fn zones() -> Vec<PartnerZone> {
     world.adopt(crate::api::Generation::NEWEST);
     let mut zones: Vec<PartnerZone> = world.zones.into_values().map(|s| s.zone).collect();
     for (i, z) in zones.iter_mut().enumerate() {
-        z.metadata.id = Some(format!("00000000-0000-0000-0000-00000000000{i}"));
+        z.metadata.id = Some(compact_str::format_compact!(
+            "00000000-0000-0000-0000-00000000000{i}"
+        ));
     }
     if let Some(z) = zones.get_mut(2) {
         z.metadata.status = Some(ZoneStatus::Pending);

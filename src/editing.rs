@@ -122,7 +122,7 @@ impl Session {
     /// written yet: [`Session::write`].
     pub fn new(paths: &Paths, mut zone: PartnerZone) -> Session {
         zone.metadata.clear_output();
-        let name = zone.metadata.name.clone();
+        let name = zone.metadata.name.to_string();
         let original = zone_to_yaml(&zone);
         let file = paths.zone_file(
             &format!("edit-{}", uuid::Uuid::new_v4().simple()),

@@ -248,7 +248,10 @@ impl Client {
 
     /// The zones of a list answer; their shape tells the generation.
     fn zones_of(&self, bytes: &[u8]) -> Result<Vec<PartnerZone>, ApiError> {
-        let zones: Vec<PartnerZone> = parse_json(ZONES, bytes)?;
+        let mut zones: Vec<PartnerZone> = parse_json(ZONES, bytes)?;
+        // A list read grows by doubling: up to half again its zones' size
+        // of empty slots, kept as long as the list is.
+        zones.shrink_to_fit();
         if let Some(g) = Generation::from_zones(&zones) {
             *self.shape_hint.lock().unwrap_or_else(|p| p.into_inner()) = Some(g);
         }

@@ -14,6 +14,7 @@
 //! generations accept: 1.32 keeps the field it does not know).
 
 use super::types::{AuthenticationMode, PartnerZone};
+use compact_str::CompactString;
 
 /// The authentication types, in the wizard's order.
 pub const AUTH_TYPES: [&str; 3] = ["PLAIN", "OAUTHBEARER", "MTLS"];
@@ -111,7 +112,7 @@ pub fn write_shape(
     generation: Option<Generation>,
 ) -> Result<PartnerZone, String> {
     let mut z = zone.clone();
-    let account = z.spec.service_account_name().map(str::to_string);
+    let account = z.spec.service_account_name().map(CompactString::from);
     let kind = z.spec.auth_type().to_string();
     match generation {
         Some(g) if !g.has_authentication_mode() => {

@@ -4,11 +4,12 @@
 //! eleven slots (about 540 bytes), a sorted `Vec` in 48 bytes each, and a
 //! lookup among three is as quick either way.
 
+use compact_str::CompactString;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Labels(Vec<(String, String)>);
+pub struct Labels(Vec<(CompactString, CompactString)>);
 
 impl Labels {
     pub fn new() -> Self {
@@ -20,7 +21,12 @@ impl Labels {
     }
 
     /// Sets `key`, giving back the value it had.
-    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+    pub fn insert(
+        &mut self,
+        key: impl Into<CompactString>,
+        value: impl Into<CompactString>,
+    ) -> Option<CompactString> {
+        let (key, value) = (key.into(), value.into());
         match self.position(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -30,15 +36,15 @@ impl Labels {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.position(key).ok().map(|i| &self.0[i].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).ok().map(|i| self.0[i].1.as_str())
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_ok()
     }
 
-    pub fn remove(&mut self, key: &str) -> Option<String> {
+    pub fn remove(&mut self, key: &str) -> Option<CompactString> {
         self.position(key).ok().map(|i| self.0.remove(i).1)
     }
 
@@ -51,12 +57,12 @@ impl Labels {
     }
 
     /// In key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&String, &String)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
         self.into_iter()
     }
 
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
     }
 }
 
@@ -69,34 +75,34 @@ pub fn labels_text(labels: &Labels, sep: &str) -> String {
         .join(sep)
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Labels {
+impl<K: Into<CompactString>, V: Into<CompactString>> FromIterator<(K, V)> for Labels {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
         let mut labels = Labels::new();
         for (k, v) in pairs {
-            labels.insert(k.into(), v.into());
+            labels.insert(k, v);
         }
         labels.0.shrink_to_fit();
         labels
     }
 }
 
-type Pair<'a> = (&'a String, &'a String);
+type Pair<'a> = (&'a str, &'a str);
 
 impl<'a> IntoIterator for &'a Labels {
     type Item = Pair<'a>;
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> Pair<'a>,
+        std::slice::Iter<'a, (CompactString, CompactString)>,
+        fn(&'a (CompactString, CompactString)) -> Pair<'a>,
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
 impl std::ops::Index<&str> for Labels {
-    type Output = String;
+    type Output = str;
     /// Panics when `key` is absent, as a map's index does.
-    fn index(&self, key: &str) -> &String {
+    fn index(&self, key: &str) -> &str {
         match self.get(key) {
             Some(v) => v,
             None => panic!("no label {key:?}"),
@@ -127,7 +133,7 @@ impl<'de> Deserialize<'de> for Labels {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
                 let mut labels = Labels::new();
                 // A key given twice keeps its last value, as a map does.
-                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                while let Some((k, v)) = map.next_entry::<CompactString, CompactString>()? {
                     labels.insert(k, v);
                 }
                 labels.0.shrink_to_fit();
@@ -153,13 +159,13 @@ mod tests {
             let mut map = BTreeMap::new();
             for (k, v, remove) in ops {
                 if remove {
-                    prop_assert_eq!(labels.remove(&k), map.remove(&k));
+                    prop_assert_eq!(labels.remove(&k).map(String::from), map.remove(&k));
                 } else {
-                    prop_assert_eq!(labels.insert(k.clone(), v.clone()), map.insert(k, v));
+                    prop_assert_eq!(labels.insert(k.clone(), v.clone()).map(String::from), map.insert(k, v));
                 }
             }
             prop_assert_eq!(labels.len(), map.len());
-            prop_assert!(labels.iter().eq(map.iter()));
+            prop_assert!(labels.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
             let json = serde_json::to_string(&labels).unwrap();
             prop_assert_eq!(&json, &serde_json::to_string(&map).unwrap());
             prop_assert_eq!(serde_json::from_str::<Labels>(&json).unwrap(), labels);
@@ -170,7 +176,7 @@ mod tests {
     fn a_key_given_twice_keeps_its_last_value_and_a_number_is_refused() {
         let labels: Labels = serde_json::from_str(r#"{"b":"1","a":"2","b":"3"}"#).unwrap();
         assert_eq!(labels.keys().collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(labels["b"], "3");
+        assert_eq!(&labels["b"], "3");
         assert!(serde_json::from_str::<Labels>(r#"{"a":1}"#).is_err());
     }
 }

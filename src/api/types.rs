@@ -3,6 +3,7 @@
 //! Every struct keeps the fields it does not know in `extra`, so a
 //! read-modify-write never drops what a newer Console added.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -38,7 +39,8 @@ macro_rules! open_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
+        // Read through a `CompactString`: a known value allocates nothing.
+        #[serde(from = "CompactString", into = "String")]
         pub enum $name {
             $($variant,)+
             Other(String),
@@ -58,6 +60,15 @@ macro_rules! open_enum {
                 match s.as_str() {
                     $($text => $name::$variant,)+
                     _ => $name::Other(s),
+                }
+            }
+        }
+
+        impl From<CompactString> for $name {
+            fn from(s: CompactString) -> Self {
+                match s.as_str() {
+                    $($text => $name::$variant,)+
+                    _ => $name::Other(s.into_string()),
                 }
             }
         }
@@ -104,38 +115,38 @@ impl Default for Permission {
 #[serde(rename_all = "camelCase")]
 pub struct PartnerZone {
     #[serde(default = "default_api_version")]
-    pub api_version: String,
+    pub api_version: CompactString,
     #[serde(default = "default_zone_kind")]
-    pub kind: String,
+    pub kind: CompactString,
     pub metadata: ZoneMetadata,
     pub spec: ZoneSpec,
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-fn default_api_version() -> String {
-    API_VERSION.to_string()
+fn default_api_version<T: From<&'static str>>() -> T {
+    T::from(API_VERSION)
 }
 
-fn default_zone_kind() -> String {
-    ZONE_KIND.to_string()
+fn default_zone_kind<T: From<&'static str>>() -> T {
+    T::from(ZONE_KIND)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ZoneMetadata {
-    pub name: String,
+    pub name: CompactString,
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ZoneStatus>,
     /// Why the deployment failed (Console 1.34+, a FAILED zone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_reason: Option<String>,
+    pub failed_reason: Option<CompactString>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -182,16 +193,16 @@ pub fn same_api_version(a: &str) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct ZoneSpec {
     #[serde(default)]
-    pub cluster: String,
+    pub cluster: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
     /// The 1.32 shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<String>,
+    pub service_account: Option<CompactString>,
     /// The newer shape, which replaces `serviceAccount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_mode: Option<AuthenticationMode>,
@@ -200,9 +211,9 @@ pub struct ZoneSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<Partner>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_control_policies: Option<TrafficControlPolicies>,
+    pub traffic_control_policies: Option<Box<TrafficControlPolicies>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Headers>,
+    pub headers: Option<Box<Headers>>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -228,10 +239,10 @@ impl ZoneSpec {
     /// (`authenticationMode.serviceAccount`, the 1.32 `serviceAccount`).
     pub fn set_service_account(&mut self, account: &str) {
         if let Some(mode) = &mut self.authentication_mode {
-            mode.service_account = Some(account.to_string());
+            mode.service_account = Some(account.into());
         }
         if self.service_account.is_some() || self.authentication_mode.is_none() {
-            self.service_account = Some(account.to_string());
+            self.service_account = Some(account.into());
         }
     }
 
@@ -248,9 +259,9 @@ impl ZoneSpec {
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationMode {
     #[serde(rename = "type", default)]
-    pub kind: String,
+    pub kind: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<String>,
+    pub service_account: Option<CompactString>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -259,8 +270,8 @@ pub struct AuthenticationMode {
 #[serde(rename_all = "camelCase")]
 pub struct ZoneTopic {
     /// The alias the partner sees.
-    pub name: String,
-    pub backing_topic: String,
+    pub name: CompactString,
+    pub backing_topic: CompactString,
     #[serde(default)]
     pub permission: Permission,
     #[serde(flatten)]
@@ -271,13 +282,13 @@ pub struct ZoneTopic {
 #[serde(rename_all = "camelCase")]
 pub struct Partner {
     #[serde(default)]
-    pub name: String,
+    pub name: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+    pub phone: Option<CompactString>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -550,7 +561,7 @@ spec:
         let zone: PartnerZone = serde_yaml_ng::from_str(NEW_SHAPE).unwrap();
         assert_eq!(zone.spec.auth_type(), "PLAIN");
         assert_eq!(zone.spec.service_account_name(), Some("johndoe"));
-        assert_eq!(zone.metadata.labels["project"], "projectA");
+        assert_eq!(&zone.metadata.labels["project"], "projectA");
         let tcp = zone.spec.traffic_control_policies.as_ref().unwrap();
         assert_eq!(tcp.limit_commit_offset, Some(Value::from(30)));
         let headers = zone.spec.headers.as_ref().unwrap();

@@ -105,7 +105,7 @@ impl CredentialsView {
     /// brings); `check_after`: opened with `t`.
     pub fn of(z: &crate::api::PartnerZone, on_sandbox: bool, check_after: bool) -> CredentialsView {
         CredentialsView {
-            zone: z.metadata.name.clone(),
+            zone: z.metadata.name.to_string(),
             account: z
                 .spec
                 .service_account_name()
@@ -124,7 +124,7 @@ impl CredentialsView {
             revealed: false,
             save_path: None,
             overwrite: None,
-            aliases: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
+            aliases: z.spec.topics.iter().map(|t| t.name.to_string()).collect(),
             check_after,
             check: None,
             handover: None,

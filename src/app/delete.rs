@@ -112,10 +112,15 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
                 }
             });
             let modal = DeleteModal {
-                zone: z.metadata.name.clone(),
-                display_name: z.spec.display_name.clone().unwrap_or_default(),
-                partner: z.spec.partner.as_ref().map(|p| p.name.clone()),
-                topics: z.spec.topics.iter().map(|t| t.name.clone()).collect(),
+                zone: z.metadata.name.to_string(),
+                display_name: z
+                    .spec
+                    .display_name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
+                partner: z.spec.partner.as_ref().map(|p| p.name.to_string()),
+                topics: z.spec.topics.iter().map(|t| t.name.to_string()).collect(),
                 typed: Default::default(),
                 armed_at: None,
                 busy: false,

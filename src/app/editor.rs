@@ -24,7 +24,7 @@ pub enum EditAction {
 pub fn update(app: &mut App, action: EditAction) -> Vec<Effect> {
     match action {
         EditAction::Start => match app.current_zone() {
-            Some(zone) => vec![Effect::StartEdit(zone.metadata.name.clone())],
+            Some(zone) => vec![Effect::StartEdit(zone.metadata.name.to_string())],
             None => Vec::new(),
         },
         EditAction::Edited(session, Err(e)) => {

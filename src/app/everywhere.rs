@@ -143,7 +143,7 @@ fn open_zone(app: &mut App) -> Vec<Effect> {
     let Some((context, zone)) = all.rows.get(all.cursor) else {
         return Vec::new();
     };
-    let (context, name) = (context.clone(), zone.metadata.name.clone());
+    let (context, name) = (context.clone(), zone.metadata.name.to_string());
     app.screen = Screen::List;
     app.open_after_load = Some((context.clone(), name.clone()));
     if app.connection.context.as_deref() == Some(context.as_str()) && !app.connection.sandbox {

@@ -67,7 +67,7 @@ pub fn save(app: &App, view: &CredentialsView, path: String, overwrite: bool) ->
             z.spec
                 .topics
                 .iter()
-                .map(|t| (t.name.clone(), t.permission.as_str().to_string()))
+                .map(|t| (t.name.to_string(), t.permission.as_str().to_string()))
                 .collect()
         })
         .unwrap_or_default();

@@ -246,8 +246,8 @@ impl App {
             Screen::Detail { name, .. } => self
                 .detail
                 .as_ref()
-                .filter(|z| &z.metadata.name == name)
-                .or_else(|| self.list.zones().iter().find(|z| &z.metadata.name == name)),
+                .filter(|z| z.metadata.name == *name)
+                .or_else(|| self.list.zones().iter().find(|z| z.metadata.name == *name)),
             Screen::List => self.list.selected_zone(),
             Screen::Wizard(_) | Screen::Everywhere(_) => None,
         }
@@ -427,7 +427,7 @@ impl App {
             Action::Bottom => self.list.bottom(),
             Action::Open => {
                 if let Some(z) = self.list.selected_zone().filter(|_| on_list) {
-                    let name = z.metadata.name.clone();
+                    let name = z.metadata.name.to_string();
                     self.detail = Some(z.clone());
                     effects.push(Effect::FetchZone(name.clone()));
                     self.screen = Screen::Detail { name, scroll: 0 };

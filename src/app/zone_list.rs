@@ -329,8 +329,8 @@ pub(crate) mod tests {
         .unwrap();
         for i in 0..topics {
             z.spec.topics.push(crate::api::ZoneTopic {
-                name: format!("t{i}"),
-                backing_topic: format!("b{i}"),
+                name: compact_str::format_compact!("t{i}"),
+                backing_topic: compact_str::format_compact!("b{i}"),
                 ..Default::default()
             });
         }
@@ -354,7 +354,7 @@ pub(crate) mod tests {
 
     fn names(l: &ZoneList) -> Vec<String> {
         l.visible_rows(0, usize::MAX)
-            .map(|(_, z)| z.metadata.name.clone())
+            .map(|(_, z)| z.metadata.name.to_string())
             .collect()
     }
 
@@ -374,11 +374,8 @@ pub(crate) mod tests {
             zone("alpha", ZoneStatus::Ready, 1, "gw-a"),
             zone("bravo", ZoneStatus::Ready, 1, "gw-a"),
         ];
-        zones[0].metadata.labels.insert("env".into(), "prod".into());
-        zones[1]
-            .metadata
-            .labels
-            .insert("env".into(), "production".into());
+        zones[0].metadata.labels.insert("env", "prod");
+        zones[1].metadata.labels.insert("env", "production");
         let mut l = ZoneList::default();
         l.set_zones(zones);
         l.set_filter("env=prod".into());

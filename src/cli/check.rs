@@ -179,7 +179,12 @@ pub async fn run(backend: &Backend, args: CheckArgs) -> anyhow::Result<i32> {
         }
         (_, false) => None,
     };
-    let expected: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
+    let expected: Vec<String> = zone
+        .spec
+        .topics
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
     // A secret (or token) that says when it expires: warned within 7 days,
     // and an expired one fails here, before any connection.
     let now = chrono::Utc::now();

@@ -161,7 +161,7 @@ async fn execute(
             ..
         } => {
             let zones = from_file.unwrap_or_default();
-            let names: Vec<String> = zones.iter().map(|z| z.metadata.name.clone()).collect();
+            let names: Vec<String> = zones.iter().map(|z| z.metadata.name.to_string()).collect();
             match apply(&backend, zones, dry_run).await {
                 Ok(()) if wait && !dry_run => {
                     follow::wait(client, &names, Goal::Ready, timeout).await

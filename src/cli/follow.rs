@@ -166,7 +166,7 @@ fn fingerprint(z: &PartnerZone) -> (Option<String>, usize, Option<String>) {
     (
         z.metadata.status.as_ref().map(|s| s.to_string()),
         z.spec.topics.len(),
-        z.metadata.updated_at.clone(),
+        z.metadata.updated_at.as_deref().map(str::to_string),
     )
 }
 
@@ -195,7 +195,7 @@ pub async fn watch(
     drop(out);
     let mut known: BTreeMap<String, PartnerZone> = zones
         .into_iter()
-        .map(|z| (z.metadata.name.clone(), z))
+        .map(|z| (z.metadata.name.to_string(), z))
         .collect();
     let mut warned = false;
     // One listener for the whole watch: a ctrl-c that comes while a request
@@ -230,16 +230,16 @@ pub async fn watch(
         for z in zones {
             seen.insert(z.metadata.name.clone());
             let differs = known
-                .get(&z.metadata.name)
+                .get(z.metadata.name.as_str())
                 .is_none_or(|old| fingerprint(old) != fingerprint(&z));
             if differs {
-                known.insert(z.metadata.name.clone(), z.clone());
+                known.insert(z.metadata.name.to_string(), z.clone());
                 changed.push(z);
             }
         }
         let gone: Vec<String> = known
             .keys()
-            .filter(|n| !seen.contains(*n))
+            .filter(|n| !seen.contains(n.as_str()))
             .cloned()
             .collect();
         for name in gone {

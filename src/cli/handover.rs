@@ -111,7 +111,7 @@ pub async fn encrypted(
             .spec
             .topics
             .iter()
-            .map(|t| (t.name.clone(), t.permission.as_str().to_string()))
+            .map(|t| (t.name.to_string(), t.permission.as_str().to_string()))
             .collect(),
         bootstrap: credentials::bootstrap_servers(&config).unwrap_or("<bootstrap-servers>"),
         expiry: Validity::of(&secret, now).map(|v| v.describe(now)),

@@ -154,7 +154,7 @@ mod tests {
         .unwrap();
         for i in 0..topics {
             z.spec.topics.push(crate::api::ZoneTopic {
-                name: format!("t{i}"),
+                name: compact_str::format_compact!("t{i}"),
                 backing_topic: "b".into(),
                 permission: crate::api::Permission::Read,
                 extra: Default::default(),

@@ -106,7 +106,7 @@ impl World {
         if zone.spec.cluster != cluster {
             return Err(Refusal::OtherGateway {
                 zone: claims.zone,
-                cluster: zone.spec.cluster.clone(),
+                cluster: zone.spec.cluster.to_string(),
             });
         }
         // The expiry the sandbox stored when it issued the secret wins over
@@ -188,7 +188,7 @@ impl World {
             return Vec::new();
         };
         let spec = &stored.zone.spec;
-        let topics = self.topics.get(&spec.cluster);
+        let topics = self.topics.get(spec.cluster.as_str());
         spec.topics
             .iter()
             .map(|t| {
@@ -197,8 +197,8 @@ impl World {
                     .map(|x| x.spec.partitions)
                     .unwrap_or(1);
                 VisibleTopic {
-                    alias: t.name.clone(),
-                    backing_topic: t.backing_topic.clone(),
+                    alias: t.name.to_string(),
+                    backing_topic: t.backing_topic.to_string(),
                     partitions: i32::try_from(partitions.max(1)).unwrap_or(1),
                     write: t.permission == Permission::Write,
                 }
@@ -219,7 +219,7 @@ mod tests {
         let mut w = World::seed(now());
         let z = w.zone(ZONE).unwrap();
         assert_eq!(z.metadata.status, Some(ZoneStatus::Ready));
-        let cluster = z.spec.cluster.clone();
+        let cluster = z.spec.cluster.to_string();
         let secret = w.generate_credentials(ZONE, "t", now(), TOKEN_TTL).unwrap();
         (w, cluster, secret)
     }
@@ -351,7 +351,7 @@ mod tests {
                 .map(|t| t.name.as_str())
                 .collect::<Vec<_>>()
         );
-        let backing = &w.topics[&zone.spec.cluster];
+        let backing = &w.topics[zone.spec.cluster.as_str()];
         for t in &topics {
             let b = backing
                 .iter()

@@ -183,7 +183,7 @@ fn topic_rules(
     }
     let known: HashSet<&str> = world
         .topics
-        .get(&spec.cluster)
+        .get(spec.cluster.as_str())
         .map(|ts| ts.iter().map(|t| t.metadata.name.as_str()).collect())
         .unwrap_or_default();
     let mut aliases = HashSet::new();
@@ -312,14 +312,18 @@ mod tests {
             400,
             "metadata.name",
         );
-        refused(|z| z.metadata.name = String::new(), 400, "metadata.name");
+        refused(
+            |z| z.metadata.name = Default::default(),
+            400,
+            "metadata.name",
+        );
         refused(|z| z.metadata.name = ".".into(), 400, "a URL drops them");
         refused(|z| z.metadata.name = "..".into(), 400, "a URL drops them");
     }
 
     #[test]
     fn spec_cluster_is_required_and_must_exist() {
-        refused(|z| z.spec.cluster = String::new(), 400, "spec.cluster");
+        refused(|z| z.spec.cluster = Default::default(), 400, "spec.cluster");
         refused(|z| z.spec.cluster = "nope".into(), 400, "no cluster");
     }
 
@@ -509,7 +513,11 @@ mod tests {
 
     #[test]
     fn each_alias_is_a_valid_topic_name() {
-        refused(|z| z.spec.topics[0].name = String::new(), 400, "required");
+        refused(
+            |z| z.spec.topics[0].name = Default::default(),
+            400,
+            "required",
+        );
         refused(
             |z| z.spec.topics[0].name = "a b".into(),
             400,
@@ -561,10 +569,10 @@ mod tests {
         for bad in [json!(-5), json!(0), json!(1.5), json!("1MB")] {
             refused(
                 |z| {
-                    z.spec.traffic_control_policies = Some(TrafficControlPolicies {
+                    z.spec.traffic_control_policies = Some(Box::new(TrafficControlPolicies {
                         max_produce_rate: Some(bad.clone()),
                         ..Default::default()
-                    })
+                    }))
                 },
                 400,
                 "positive whole number",

@@ -55,9 +55,9 @@ impl World {
         for i in 0..n.saturating_sub(world.zones.len()) {
             let mut z = template.clone();
             let name = format!("partner-{i:05}");
-            z.zone.metadata.name = name.clone();
-            z.zone.spec.display_name = Some(format!("Partner {i:05}"));
-            z.zone.spec.service_account = Some(format!("sa-{i:05}"));
+            z.zone.metadata.name = name.as_str().into();
+            z.zone.spec.display_name = Some(compact_str::format_compact!("Partner {i:05}"));
+            z.zone.spec.service_account = Some(compact_str::format_compact!("sa-{i:05}"));
             world.zones.insert(name, z);
         }
         world
@@ -95,13 +95,13 @@ impl World {
         {
             zone.api_version = API_VERSION.into();
             zone.kind = ZONE_KIND.into();
-            zone.metadata.id = Some(uuid::Uuid::new_v4().to_string());
+            zone.metadata.id = Some(uuid::Uuid::new_v4().to_string().into());
             zone.metadata.updated_at =
-                Some(timestamp(now - Duration::minutes(updated_minutes_ago)));
+                Some(timestamp(now - Duration::minutes(updated_minutes_ago)).into());
             // A PENDING seed zone finishes deploying a minute after first start.
             let deploy_at = (status == ZoneStatus::Pending).then(|| now + Duration::seconds(60));
             zone.metadata.status = Some(status);
-            let name = zone.metadata.name.clone();
+            let name = zone.metadata.name.to_string();
             world.zones.insert(name, StoredZone { zone, deploy_at });
         }
         world
@@ -172,10 +172,7 @@ mod tests {
             .iter()
             .find(|t| t.metadata.name == "customers.v1")
             .unwrap();
-        assert_eq!(
-            customers.metadata.labels.get("pii").map(String::as_str),
-            Some("true")
-        );
+        assert_eq!(customers.metadata.labels.get("pii"), Some("true"));
         assert_eq!(customers.spec.replication_factor, 3);
     }
 }

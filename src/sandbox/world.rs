@@ -134,9 +134,7 @@ impl World {
             return false;
         };
         if down {
-            c.metadata
-                .labels
-                .insert("gateway-status".into(), "down".into());
+            c.metadata.labels.insert("gateway-status", "down");
             self.gateway_down.insert(cluster.to_string());
         } else {
             c.metadata.labels.remove("gateway-status");
@@ -162,8 +160,9 @@ impl World {
                     ZoneStatus::Ready
                 });
                 // 1.32 says FAILED and nothing more; 1.34+ says why.
-                stored.zone.metadata.failed_reason =
-                    reason.filter(|_| self.generation.has_authentication_mode());
+                stored.zone.metadata.failed_reason = reason
+                    .filter(|_| self.generation.has_authentication_mode())
+                    .map(Into::into);
                 stored.deploy_at = None;
             }
         }
@@ -177,7 +176,7 @@ impl World {
     pub fn deployment_failure(&self, name: &str) -> Option<String> {
         let zone = &self.zones.get(name)?.zone;
         let cluster = &zone.spec.cluster;
-        if self.gateway_down.contains(cluster) {
+        if self.gateway_down.contains(cluster.as_str()) {
             return Some(format!(
                 "Failed to create service account: the Gateway of cluster '{cluster}' does not answer"
             ));
@@ -188,7 +187,7 @@ impl World {
                 "Failed to create service account: '{account}' is already used by the Partner Zone '{other}'"
             ));
         }
-        let topics = self.topics.get(cluster);
+        let topics = self.topics.get(cluster.as_str());
         zone.spec.topics.iter().find_map(|t| {
             let exists = topics.is_some_and(|ts| ts.iter().any(|k| k.metadata.name == t.backing_topic));
             (!exists).then(|| {
@@ -236,7 +235,7 @@ impl World {
             if stored.zone.metadata.status == Some(ZoneStatus::Failed)
                 && stored.zone.metadata.failed_reason.is_none()
             {
-                stored.zone.metadata.failed_reason = reason;
+                stored.zone.metadata.failed_reason = reason.map(Into::into);
             }
             changed |= stored.zone != before;
         }
@@ -293,8 +292,8 @@ impl World {
         {
             input = shaped;
         }
-        let name = input.metadata.name.clone();
-        let existing = self.zones.get(&name);
+        let name = input.metadata.name.to_string();
+        let existing = self.zones.get(name.as_str());
         let upsert = match existing {
             None => UpsertResult::Created,
             Some(s) if same_input(&s.zone, &input) => UpsertResult::NotChanged,
@@ -307,9 +306,9 @@ impl World {
                 zone.metadata.id = Some(
                     existing
                         .and_then(|s| s.zone.metadata.id.clone())
-                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string().into()),
                 );
-                zone.metadata.updated_at = Some(timestamp(now));
+                zone.metadata.updated_at = Some(timestamp(now).into());
                 zone.metadata.status = Some(ZoneStatus::Pending);
             }
         }

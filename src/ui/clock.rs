@@ -77,7 +77,7 @@ mod tests {
                     1,
                     "main",
                 );
-                z.metadata.updated_at = Some((t0() - Duration::seconds(*age)).to_rfc3339());
+                z.metadata.updated_at = Some((t0() - Duration::seconds(*age)).to_rfc3339().into());
                 z
             })
             .collect();

@@ -185,7 +185,7 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
 
     out.push(Line::from(""));
     out.push(section("Headers", t));
-    headers(s.headers.as_ref(), t, &mut out);
+    headers(s.headers.as_deref(), t, &mut out);
 
     out.push(Line::from(""));
     out.push(section("Labels", t));
@@ -193,7 +193,7 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled("none", t.muted)));
     } else {
         for (k, v) in &m.labels {
-            out.push(field(k, v.clone(), t));
+            out.push(field(k, v.to_string(), t));
         }
     }
     out

@@ -98,7 +98,7 @@ async fn the_vendors_zone_shapes_apply_to_either_generation() {
         }
         // What only the newer shape carries, read back.
         let z = stored(&base, "external-partner-zone").await;
-        assert_eq!(z.metadata.labels["project"], "projectA");
+        assert_eq!(&z.metadata.labels["project"], "projectA");
         let h = z.spec.headers.as_ref().unwrap();
         assert_eq!(h.add_on_produce[0].value, "{{clientId}}");
         assert_eq!(h.remove_on_consume[0].key_regex, "my_org_prefix.*");

@@ -141,7 +141,7 @@ async fn kill_9_loses_no_acknowledged_change() {
             for i in 0..1000 {
                 let name = format!("w{w}-z{i}");
                 let mut z = zone(&name, "gateway-prod");
-                z.spec.service_account = Some(format!("sa-{name}"));
+                z.spec.service_account = Some(format!("sa-{name}").into());
                 match c.apply_zone(&z, false).await {
                     Ok(_) => acked.push(name),
                     Err(_) => break,
@@ -181,7 +181,7 @@ async fn kill_9_loses_no_acknowledged_change() {
     );
     let zones = c.list_zones().await.unwrap();
     for name in &acked {
-        assert!(zones.iter().any(|z| &z.metadata.name == name));
+        assert!(zones.iter().any(|z| z.metadata.name == *name));
     }
     child.kill().unwrap();
     let _ = child.wait();

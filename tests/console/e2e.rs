@@ -636,7 +636,7 @@ fn the_mouse_scrolls_selects_opens_and_runs_a_hint() {
         .block_on(client.list_zones())
         .unwrap()
         .into_iter()
-        .map(|z| z.metadata.name)
+        .map(|z| z.metadata.name.to_string())
         .collect();
     names.sort();
     s.wait_for("5 zones");

@@ -486,8 +486,8 @@ mod wizard {
             (mode.kind.as_str(), mode.service_account.as_deref()),
             ("OAUTHBEARER", Some("contoso-retail"))
         );
-        assert_eq!(z.metadata.labels["project"], "retail");
-        assert_eq!(z.metadata.labels["tier"], "gold");
+        assert_eq!(&z.metadata.labels["project"], "retail");
+        assert_eq!(&z.metadata.labels["tier"], "gold");
         let h = s.headers.as_ref().unwrap();
         assert_eq!(h.add_on_produce[1].value, "{{clientId}}");
         assert_eq!(h.add_on_produce[1].override_if_exists, Some(true));
@@ -832,9 +832,7 @@ spec:
         // The served zone, edited in a file: a new description and a label.
         let mut zone = client.get_zone("stark-payments").await.unwrap();
         zone.spec.description = Some("Settlements only".into());
-        zone.metadata
-            .labels
-            .insert("owner".into(), "treasury".into());
+        zone.metadata.labels.insert("owner", "treasury");
         std::fs::write(&path, pz::api::yaml::zone_to_yaml(&zone)).unwrap();
 
         kb.key(KeyCode::Char(':')).await;
@@ -855,7 +853,7 @@ spec:
         kb.key(KeyCode::Enter).await;
         let served = client.get_zone("stark-payments").await.unwrap();
         assert_eq!(served.spec.description.as_deref(), Some("Settlements only"));
-        assert_eq!(served.metadata.labels["owner"], "treasury");
+        assert_eq!(&served.metadata.labels["owner"], "treasury");
 
         // A bad file is a clear error, not a wizard.
         std::fs::write(&path, "kind: PartnerZone\nmetadata: [\n").unwrap();

@@ -493,7 +493,7 @@ fn toasts_stack_inside_the_frame() {
         rows[18].starts_with('└') && rows[18].ends_with('┘'),
         "{screen}"
     );
-    assert!(screen.contains(&last), "{screen}");
+    assert!(screen.contains(last.as_str()), "{screen}");
     // A fourth: the oldest goes.
     a.toast(pz::app::ToastKind::Info, "fourth toast");
     let screen = draw(&a);

@@ -65,7 +65,12 @@ async fn apply_ready(client: &Client, zone: &pz::api::PartnerZone) {
 }
 
 fn aliases(zone: &pz::api::PartnerZone) -> Vec<String> {
-    let mut v: Vec<String> = zone.spec.topics.iter().map(|t| t.name.clone()).collect();
+    let mut v: Vec<String> = zone
+        .spec
+        .topics
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
     v.sort();
     v
 }
@@ -183,7 +188,7 @@ async fn a_topic_under_two_aliases_appears_twice() {
     let (sb, client) = start(options()).await;
     let mut z = zone("twice", "gateway-prod");
     let mut second = z.spec.topics[0].clone();
-    second.name = format!("{}-again", second.name);
+    second.name = format!("{}-again", second.name).into();
     second.permission = pz::api::Permission::Read;
     z.spec.topics.push(second);
     apply_ready(&client, &z).await;

@@ -10,39 +10,38 @@ impl Wizard {
         let mut w = Wizard::new();
         let s = &zone.spec;
         let p = s.partner.clone().unwrap_or_default();
+        let text =
+            |v: &Option<compact_str::CompactString>| v.as_deref().unwrap_or_default().to_string();
         for (f, v) in [
-            (Field::Name, s.display_name.clone().unwrap_or_default()),
-            (Field::Id, zone.metadata.name.clone()),
+            (Field::Name, text(&s.display_name)),
+            (Field::Id, zone.metadata.name.to_string()),
             (
                 Field::Account,
                 s.service_account_name().unwrap_or_default().to_string(),
             ),
-            (Field::Url, s.url.clone().unwrap_or_default()),
-            (
-                Field::Description,
-                s.description.clone().unwrap_or_default(),
-            ),
+            (Field::Url, text(&s.url)),
+            (Field::Description, text(&s.description)),
             (Field::Auth, s.auth_type().to_string()),
             (Field::Labels, details::format_labels(&zone.metadata.labels)),
-            (Field::PartnerName, p.name),
-            (Field::PartnerRole, p.role.unwrap_or_default()),
-            (Field::PartnerEmail, p.email.unwrap_or_default()),
-            (Field::PartnerPhone, p.phone.unwrap_or_default()),
+            (Field::PartnerName, p.name.to_string()),
+            (Field::PartnerRole, text(&p.role)),
+            (Field::PartnerEmail, text(&p.email)),
+            (Field::PartnerPhone, text(&p.phone)),
         ] {
             w.values.insert(f, v);
         }
         w.id_edited = true;
         w.account_edited = true;
         w.editor = Editor::for_text(Field::Name, w.value(Field::Name));
-        w.cluster = s.cluster.clone();
+        w.cluster = s.cluster.to_string();
         w.chosen = s
             .topics
             .iter()
             .map(|t| Chosen {
-                backing: t.backing_topic.clone(),
-                alias: t.name.clone(),
+                backing: t.backing_topic.to_string(),
+                alias: t.name.to_string(),
                 write: t.permission == Permission::Write,
-                shared_alias: Some(t.name.clone()),
+                shared_alias: Some(t.name.to_string()),
             })
             .collect();
         if let Some(tcp) = &s.traffic_control_policies {
@@ -62,7 +61,7 @@ impl Wizard {
                 }
             }
         }
-        (w.header_add, w.header_remove) = headers::texts(s.headers.as_ref());
+        (w.header_add, w.header_remove) = headers::texts(s.headers.as_deref());
         let mut original = zone.clone();
         original.metadata.clear_output();
         w.original = Some(original);

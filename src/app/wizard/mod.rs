@@ -14,6 +14,7 @@ pub mod traffic;
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
@@ -231,16 +232,17 @@ impl Wizard {
             spec: ZoneSpec::default(),
             extra: Default::default(),
         });
-        let opt = |f: Field| Some(self.value(f).trim().to_string()).filter(|s| !s.is_empty());
-        z.metadata.name = self.value(Field::Id).trim().to_string();
+        let opt =
+            |f: Field| Some(self.value(f).trim().into()).filter(|s: &CompactString| !s.is_empty());
+        z.metadata.name = self.value(Field::Id).trim().into();
         let s = &mut z.spec;
-        s.cluster = self.cluster.clone();
+        s.cluster = self.cluster.as_str().into();
         s.display_name = opt(Field::Name);
-        s.description =
-            Some(self.value(Field::Description).to_string()).filter(|d| !d.trim().is_empty());
+        s.description = Some(CompactString::from(self.value(Field::Description)))
+            .filter(|d| !d.trim().is_empty());
         s.url = opt(Field::Url);
-        let account = self.value(Field::Account).trim().to_string();
-        let auth = self.auth().to_string();
+        let account = CompactString::from(self.value(Field::Account).trim());
+        let auth = CompactString::from(self.auth());
         match &mut s.authentication_mode {
             Some(mode) => {
                 mode.kind = auth;
@@ -259,18 +261,20 @@ impl Wizard {
             }
             None => s.service_account = Some(account),
         }
-        s.headers = headers::headers(&self.header_add, &self.header_remove, s.headers.as_ref());
+        s.headers = headers::headers(&self.header_add, &self.header_remove, s.headers.as_deref())
+            .map(Box::new);
         let old_topics = std::mem::take(&mut s.topics);
         s.topics = self
             .chosen
             .iter()
             .map(|c| {
                 let old = old_topics.iter().find(|t| {
-                    t.backing_topic == c.backing && Some(&t.name) == c.shared_alias.as_ref()
+                    t.backing_topic == c.backing
+                        && Some(t.name.as_str()) == c.shared_alias.as_deref()
                 });
                 ZoneTopic {
-                    name: c.alias.clone(),
-                    backing_topic: c.backing.clone(),
+                    name: c.alias.as_str().into(),
+                    backing_topic: c.backing.as_str().into(),
                     permission: if c.write {
                         Permission::Write
                     } else {
@@ -307,7 +311,7 @@ impl Wizard {
             && tcp.max_consume_rate.is_none()
             && tcp.limit_commit_offset.is_none()
             && tcp.extra.is_empty();
-        s.traffic_control_policies = (!empty).then_some(tcp);
+        s.traffic_control_policies = (!empty).then(|| Box::new(tcp));
         if let Ok(labels) = details::parse_labels(self.value(Field::Labels))
             && self.takes_headers()
         {
@@ -459,7 +463,7 @@ fn applied(app: &mut App, result: Result<ApplyResult, ApiError>, fx: &mut Vec<Ef
             };
             app.detail = Some(r.resource);
             app.screen = Screen::Detail {
-                name: name.clone(),
+                name: name.to_string(),
                 scroll: 0,
             };
             app.poll.now();
