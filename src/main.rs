@@ -11,6 +11,7 @@ use pz::config::Paths;
 fn main() {
     // Before anything holds a secret: no core file, whatever `ulimit -c`.
     pz::process::harden();
+    pz::process::tune_allocator();
     // The clipboard keeper pz leaves behind at quit (not a user command).
     let mut raw = std::env::args();
     if raw.nth(1).as_deref() == Some(pz::clipboard::system::KEEPER) {
