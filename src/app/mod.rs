@@ -435,6 +435,7 @@ impl App {
             }
             Action::FilterStart => {
                 self.list.filtering = true;
+                self.list.prepare_filter();
                 self.list.input = input::TextInput::new(&self.list.filter);
             }
             Action::FilterInput(key) if self.list.input.input(key) => {

@@ -40,8 +40,9 @@ impl SortKey {
 #[derive(Clone, Debug)]
 pub struct ZoneList {
     zones: Vec<PartnerZone>,
-    /// Lowercased search text per zone, built once per refresh.
-    haystacks: Vec<String>,
+    /// Lowercased search text of every zone, built when a filter first
+    /// needs it (not for a list nobody filters), then once per refresh.
+    haystacks: Option<Haystacks>,
     /// Indices into `zones`, filtered and sorted.
     visible: Vec<usize>,
     pub filter: String,
@@ -91,7 +92,7 @@ impl Default for ZoneList {
         ZoneList {
             zones: Vec::new(),
             counts: Counts::default(),
-            haystacks: Vec::new(),
+            haystacks: None,
             visible: Vec::new(),
             filter: String::new(),
             input: Default::default(),
@@ -104,27 +105,67 @@ impl Default for ZoneList {
     }
 }
 
-fn haystack(z: &PartnerZone) -> String {
-    let mut s = String::with_capacity(96);
-    for part in [
-        Some(z.metadata.name.as_str()),
-        z.spec.display_name.as_deref(),
-        z.spec.url.as_deref(),
-        Some(z.spec.cluster.as_str()),
-        z.spec.partner.as_ref().map(|p| p.name.as_str()),
-        z.spec.partner.as_ref().and_then(|p| p.email.as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    {
+/// The zones' search texts in one buffer (one allocation, not one per
+/// zone): zone `i`'s is `text[ends[i - 1]..ends[i]]`.
+#[derive(Clone, Debug, Default)]
+struct Haystacks {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Haystacks {
+    fn of(zones: &[PartnerZone]) -> Haystacks {
+        let mut h = Haystacks {
+            text: String::with_capacity(zones.len() * 128),
+            ends: Vec::with_capacity(zones.len()),
+        };
+        for z in zones {
+            h.push(z);
+        }
+        h.text.shrink_to_fit();
+        h
+    }
+
+    fn push(&mut self, z: &PartnerZone) {
+        let s = &mut self.text;
+        for part in [
+            Some(z.metadata.name.as_str()),
+            z.metadata.id.as_deref(),
+            z.spec.display_name.as_deref(),
+            z.spec.url.as_deref(),
+            Some(z.spec.cluster.as_str()),
+            z.spec.partner.as_ref().map(|p| p.name.as_str()),
+            z.spec.partner.as_ref().and_then(|p| p.email.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            push_lower(s, part);
+            s.push('\u{1f}');
+        }
+        for (k, v) in &z.metadata.labels {
+            push_lower(s, k);
+            s.push('=');
+            push_lower(s, v);
+            s.push('\u{1f}');
+        }
+        self.ends.push(s.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// Appends `part` lowercased as the filter's needle is (`str::to_lowercase`),
+/// without an allocation when it is ASCII.
+fn push_lower(s: &mut String, part: &str) {
+    if part.is_ascii() {
+        s.extend(part.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
         s.push_str(&part.to_lowercase());
-        s.push('\u{1f}');
     }
-    for (k, v) in &z.metadata.labels {
-        s.push_str(&format!("{k}={v}").to_lowercase());
-        s.push('\u{1f}');
-    }
-    s
 }
 
 fn status_rank(z: &PartnerZone) -> u8 {
@@ -167,10 +208,21 @@ impl ZoneList {
     /// exists (by name).
     pub fn set_zones(&mut self, zones: Vec<PartnerZone>) {
         let keep = self.selected_zone().map(|z| z.metadata.name.clone());
-        self.haystacks = zones.iter().map(haystack).collect();
+        // Built now only while a filter is in use; otherwise by the first
+        // filter that needs it.
+        self.haystacks =
+            (self.filtering || !self.filter.trim().is_empty()).then(|| Haystacks::of(&zones));
         self.counts = Counts::of(&zones);
         self.zones = zones;
         self.recompute(keep.as_deref());
+    }
+
+    /// Builds the search texts if they are not yet: when `/` is pressed,
+    /// so that the first key typed is as quick as the next.
+    pub fn prepare_filter(&mut self) {
+        if self.haystacks.is_none() {
+            self.haystacks = Some(Haystacks::of(&self.zones));
+        }
     }
 
     pub fn set_filter(&mut self, filter: String) {
@@ -205,10 +257,15 @@ impl ZoneList {
             .contains('=')
             .then(|| crate::api::selector::Selector::parse(self.filter.trim()).ok())
             .flatten();
+        if selector.is_none() && !needle.is_empty() {
+            self.prepare_filter();
+        }
+        let haystacks = self.haystacks.as_ref();
         self.visible = (0..self.zones.len())
-            .filter(|&i| match &selector {
-                Some(sel) => sel.matches(&self.zones[i].metadata.labels),
-                None => needle.is_empty() || self.haystacks[i].contains(needle),
+            .filter(|&i| match (&selector, haystacks) {
+                (Some(sel), _) => sel.matches(&self.zones[i].metadata.labels),
+                (None, Some(h)) if !needle.is_empty() => h.get(i).contains(needle),
+                (None, _) => true,
             })
             .collect();
         let zones = &self.zones;
@@ -401,6 +458,46 @@ pub(crate) mod tests {
         l.set_filter("zzz".into());
         assert!(names(&l).is_empty());
         assert!(l.selected_zone().is_none());
+    }
+
+    #[test]
+    fn search_texts_are_built_only_once_a_filter_needs_them() {
+        let mut l = sample();
+        assert!(l.haystacks.is_none(), "nobody filtered: no search texts");
+        l.set_filter("gw-b".into());
+        assert_eq!(names(&l), ["alpha"]);
+        assert!(l.haystacks.is_some());
+        // A refresh while the filter is in use keeps them current.
+        let mut zones = l.zones().to_vec();
+        zones[0].spec.cluster = "gw-b".into();
+        l.set_zones(zones);
+        assert_eq!(names(&l), ["alpha", "charlie"]);
+        // Cleared: the next refresh drops them.
+        l.set_filter(String::new());
+        l.set_zones(l.zones().to_vec());
+        assert!(l.haystacks.is_none());
+        l.prepare_filter();
+        assert_eq!(l.haystacks.as_ref().unwrap().ends.len(), 3);
+    }
+
+    #[test]
+    fn the_filter_finds_the_id_and_text_beyond_ascii() {
+        let mut zones = vec![
+            zone("alpha", ZoneStatus::Ready, 1, "gw-a"),
+            zone("bravo", ZoneStatus::Ready, 1, "gw-a"),
+        ];
+        zones[1].metadata.id = Some("7F3A-id".into());
+        zones[1].spec.partner.as_mut().unwrap().name = "Ärzte Größe".into();
+        let mut l = ZoneList::default();
+        l.set_zones(zones);
+        l.set_filter("7f3a".into());
+        assert_eq!(names(&l), ["bravo"]);
+        l.set_filter("ÄRZTE GRÖSSE".to_lowercase());
+        assert!(names(&l).is_empty(), "lowercase, not case folding");
+        l.set_filter("ärzte größe".into());
+        assert_eq!(names(&l), ["bravo"]);
+        l.set_filter("ÄRZTE".into());
+        assert_eq!(names(&l), ["bravo"]);
     }
 
     #[test]
