@@ -87,7 +87,10 @@ where
     // Printing plainly (`o`/`O`): no frame until a key ends it.
     let mut plain = false;
     // Effects running in tasks; each ends with `Msg::EffectDone`.
-    let mut running = 0usize;
+    // The first tick's (the zone list's request) leave before the loop's
+    // first frame is drawn, not after it.
+    let effects = app.update(Action::Tick(host.now()));
+    let mut running = run_effects(effects, ctx, &tx);
     loop {
         if !host.alive() {
             return Ok(app);
