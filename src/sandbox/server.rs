@@ -75,6 +75,10 @@ impl SandboxOptions {
 
 pub(super) struct Shared {
     world: Mutex<World>,
+    /// The zone list's answer as last serialized, until the world changes
+    /// (a write, a deployment settling): a poll of 1,000 zones is not
+    /// serialized anew every time. Only read or set under `world`'s lock.
+    listed: std::sync::Mutex<Option<Bytes>>,
     pub(super) opts: SandboxOptions,
     /// Bumped when a Gateway goes up or down; its listener follows.
     pub(super) gateways: tokio::sync::watch::Sender<u64>,
@@ -199,6 +203,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
     }
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
+        listed: std::sync::Mutex::new(None),
         users: super::auth::Users::new(opts.users.clone()),
         pki,
         opts,
@@ -392,13 +397,44 @@ impl Shared {
     /// The world with due deployments finished (and saved).
     pub(super) async fn settled_world(&self) -> tokio::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().await;
-        if world.settle(self.opts.clock.now())
+        let settled = world.settle(self.opts.clock.now());
+        if settled {
+            self.world_changed();
+        }
+        if settled
             && let Some(path) = &self.opts.state
             && let Err(e) = persist(path, &world)
         {
             tracing::error!("{e}");
         }
         world
+    }
+
+    /// Forgets the serialized zone list (under `world`'s lock).
+    fn world_changed(&self) {
+        *self.listed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The zone list's answer: serialized once per state of the world.
+    fn zone_list(&self, world: &World) -> Response {
+        let mut listed = self.listed.lock().unwrap_or_else(|p| p.into_inner());
+        let body = match &*listed {
+            Some(body) => body.clone(),
+            None => {
+                let zones: Vec<_> = world.zones.values().map(|z| &z.zone).collect();
+                match serde_json::to_vec(&zones) {
+                    Ok(bytes) => listed.insert(Bytes::from(bytes)).clone(),
+                    Err(e) => {
+                        return reject(Rejection::new(
+                            500,
+                            "An unexpected error occurred in the server",
+                            e.to_string(),
+                        ));
+                    }
+                }
+            }
+        };
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 
     pub(super) async fn gateway_is_down(&self, cluster: &str) -> bool {
@@ -412,6 +448,9 @@ impl Shared {
     ) -> Result<T, Response> {
         let mut world = self.world.lock().await;
         let settled = world.settle(self.opts.clock.now());
+        if settled || mutates {
+            self.world_changed();
+        }
         let before = mutates.then(|| world.clone());
         let result = f(&mut world).map_err(reject)?;
         if let Some(path) = &self.opts.state
@@ -442,12 +481,7 @@ async fn openapi(State(s): State<Arc<Shared>>) -> Response {
 }
 
 async fn list_zones(State(s): State<Arc<Shared>>) -> Response {
-    match s
-        .with_world(false, |w| {
-            Ok(json(&w.zones.values().map(|z| &z.zone).collect::<Vec<_>>()))
-        })
-        .await
-    {
+    match s.with_world(false, |w| Ok(s.zone_list(w))).await {
         Ok(r) | Err(r) => r,
     }
 }

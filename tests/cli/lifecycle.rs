@@ -71,6 +71,43 @@ async fn pending_then_ready_or_failed_and_updates_go_back_through_pending() {
     sb.shutdown().await;
 }
 
+/// The sandbox keeps its serialized list between changes: every change,
+/// a deployment settling included, shows in the next list.
+#[tokio::test]
+async fn the_list_follows_every_change() {
+    let mut o = options();
+    let clock = pz::sandbox::clock::Clock::manual(chrono::Utc::now());
+    o.clock = clock.clone();
+    let (sb, c) = start(o).await;
+    let listed = async || -> Vec<(String, Option<ZoneStatus>)> {
+        let zones = c.list_zones().await.unwrap();
+        zones
+            .into_iter()
+            .filter(|z| z.metadata.name.starts_with("cache-"))
+            .map(|z| (z.metadata.name.to_string(), z.metadata.status))
+            .collect()
+    };
+    assert!(listed().await.is_empty());
+    assert!(listed().await.is_empty(), "asked twice, the same answer");
+    c.apply_zone(&zone("cache-a", "gateway-prod"), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed().await,
+        [("cache-a".to_string(), Some(ZoneStatus::Pending))]
+    );
+    assert_eq!(listed().await[0].1, Some(ZoneStatus::Pending));
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        listed().await,
+        [("cache-a".to_string(), Some(ZoneStatus::Ready))],
+        "the deployment settled: the list says so"
+    );
+    c.delete_zone("cache-a").await.unwrap();
+    assert!(listed().await.is_empty());
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_restart_keeps_state() {
     let (_dir, path) = temp_state();
