@@ -9,6 +9,7 @@
 //! - startup to first frame and to zones on screen, in a pseudo-terminal
 //! - idle CPU, RSS and bytes to the terminal of the console with 1,000 zones
 //!
+//! `-- frames` measures only the first frame and zones on screen.
 //! `PZ_PERF_BINARY=path` measures another pz build (e.g. the static one)
 //! against the same yardsticks.
 
@@ -292,7 +293,7 @@ fn bare_first_frame(runs: usize) -> Option<Duration> {
     if !bare.exists() {
         return None;
     }
-    let mut times: Vec<Duration> = (0..runs)
+    let times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
             let mut console = Console::spawn_binary(&bare, "", 40, 120);
@@ -302,25 +303,24 @@ fn bare_first_frame(runs: usize) -> Option<Duration> {
             t
         })
         .collect();
-    times.sort();
-    Some(times[times.len() / 2])
+    Some(median(times))
 }
 
-/// pz's first frame in the same pty: the median of `runs`.
-fn pz_first_frame(base: &str, runs: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
+/// pz's first frame and its zones on screen in the same pty: the medians
+/// of `runs`.
+fn pz_frames(base: &str, runs: usize) -> (Duration, Duration) {
+    let (first, zones): (Vec<Duration>, Vec<Duration>) = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let console = Console::spawn(base, 40, 120);
-            let t = console.wait_for("Partner Zones", start);
-            let mut console = console;
+            let mut console = Console::spawn(base, 40, 120);
+            let first = console.wait_for("Partner Zones", start);
+            let zones = console.wait_for("partner-00000", start);
             console.keys("q");
             let _ = console.child.kill();
-            t
+            (first, zones)
         })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+        .unzip();
+    (median(first), median(zones))
 }
 
 fn startup(base: &str, idle_secs: u64) -> Startup {
@@ -376,9 +376,45 @@ fn create_to_ready(base: &str) -> Duration {
     ready
 }
 
+/// First frame and zones on screen, each against the bare app's first
+/// frame measured in the same run.
+fn frames_report(base: &str, runs: usize) {
+    let (pz_ff, pz_zones) = pz_frames(base, runs);
+    match bare_first_frame(runs) {
+        Some(bare) => {
+            println!(
+                "first frame, median of {runs}: pz {} vs a bare ratatui app {} (ratio {:.2})",
+                fmt(pz_ff),
+                fmt(bare),
+                pz_ff.as_secs_f64() / bare.as_secs_f64()
+            );
+            println!(
+                "zones on screen (1,000), median of {runs}: pz {} (ratio {:.2} to the bare app's first frame)",
+                fmt(pz_zones),
+                pz_zones.as_secs_f64() / bare.as_secs_f64()
+            );
+        }
+        None => println!(
+            "first frame, median of {runs}: pz {}, zones on screen {} (build examples/bare for the comparison)",
+            fmt(pz_ff),
+            fmt(pz_zones)
+        ),
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
+    // `frames`: only the first frame and zones on screen (21 runs each).
+    let frames_only = std::env::args().any(|a| a == "frames");
     let runs = if quick { 20 } else { 200 };
+    if frames_only {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sb = rt.block_on(sandbox_with(1_000, dir.path()));
+        frames_report(&sb.base_url(), 21);
+        rt.block_on(sb.shutdown());
+        return;
+    }
     println!(
         "pz performance ({} build, {} cores)",
         if cfg!(debug_assertions) {
@@ -449,20 +485,11 @@ fn main() {
     let s = startup(&base, idle);
     println!("startup to first frame: {}", fmt(s.first_frame));
     let runs = if quick { 5 } else { 21 };
-    let pz_ff = pz_first_frame(&base, runs);
-    match bare_first_frame(runs) {
-        Some(bare) => println!(
-            "first frame, median of {runs}: pz {} vs a bare ratatui app {} (ratio {:.2})",
-            fmt(pz_ff),
-            fmt(bare),
-            pz_ff.as_secs_f64() / bare.as_secs_f64()
-        ),
-        None => println!(
-            "first frame, median of {runs}: pz {} (build examples/bare for the comparison)",
-            fmt(pz_ff)
-        ),
-    }
-    println!("startup to zones on screen: {}", fmt(s.zones));
+    frames_report(&base, runs);
+    println!(
+        "startup to zones on screen (the idle run): {}",
+        fmt(s.zones)
+    );
     println!(
         "idle CPU with 1,000 zones over {idle}s: {:.3} % of a core ({:.2} % in clock ticks); RSS {:.1} MiB ({:.1} MiB heap and stacks, {} threads); {:.0} bytes/s to the terminal",
         s.cpu_percent,
