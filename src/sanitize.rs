@@ -90,9 +90,40 @@ pub fn json(text: &str) -> Cow<'_, str> {
 /// text holds none. Every such character's UTF-8 starts with a C0 byte,
 /// DEL, `0xC2` (the C1 controls) or `0xE2` (the bidi overrides).
 fn may_hold_hostile(text: &str, keep_lines: bool) -> bool {
-    text.bytes().any(|b| {
-        (b < 0x20 && !(keep_lines && (b == b'\n' || b == b'\t'))) || matches!(b, 0x7f | 0xc2 | 0xe2)
-    })
+    // Eight bytes at a time: `pz get -o json` looks at a megabyte of JSON,
+    // which a byte-at-a-time loop (the release build is optimised for
+    // size, so not vectorised) took 1.2 ms over.
+    let mut words = text.as_bytes().chunks_exact(8);
+    words.by_ref().any(|w| {
+        let mut word = [0; 8];
+        word.copy_from_slice(w);
+        word_may_hold_hostile(u64::from_le_bytes(word), keep_lines)
+    }) || words
+        .remainder()
+        .iter()
+        .any(|&b| byte_may_start_hostile(b, keep_lines))
+}
+
+fn byte_may_start_hostile(b: u8, keep_lines: bool) -> bool {
+    (b < 0x20 && !(keep_lines && (b == b'\n' || b == b'\t'))) || matches!(b, 0x7f | 0xc2 | 0xe2)
+}
+
+/// `byte_may_start_hostile` of any of the word's eight bytes.
+fn word_may_hold_hostile(x: u64, keep_lines: bool) -> bool {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let splat = |b: u8| u64::from(b) * 0x0101_0101_0101_0101;
+    // 0x80 in each byte of `v` that is zero, 0 in the others (exact: the
+    // sum of two 7-bit halves never carries into the next byte).
+    let zero_bytes = |v: u64| !(((v & LOW7) + LOW7) | v | LOW7);
+    let control = zero_bytes(x & splat(0xe0));
+    let layout = if keep_lines {
+        zero_bytes(x ^ splat(b'\n')) | zero_bytes(x ^ splat(b'\t'))
+    } else {
+        0
+    };
+    let lead =
+        zero_bytes(x ^ splat(0x7f)) | zero_bytes(x ^ splat(0xc2)) | zero_bytes(x ^ splat(0xe2));
+    (control & !layout) | lead != 0
 }
 
 /// In serialized JSON or YAML, newline and tab are layout; anything else
@@ -179,7 +210,8 @@ mod tests {
     fn the_byte_look_misses_no_hostile_character() {
         let mut hostile = 0;
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
-            let text = format!("a{c}b");
+            // At a different offset of the first eight-byte word each time.
+            let text = format!("{}{c}{}", &"abcdefg"[..c as usize % 8], "z".repeat(9));
             if is_hostile(c) {
                 hostile += 1;
                 assert!(may_hold_hostile(&text, false), "{:x}", c as u32);
@@ -212,6 +244,23 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_word_look_agrees_with_the_byte_look(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            keep in proptest::prelude::any::<bool>(),
+        ) {
+            let text = String::from_utf8_lossy(&bytes);
+            let by_byte = text.bytes().any(|b| byte_may_start_hostile(b, keep));
+            proptest::prop_assert_eq!(may_hold_hostile(&text, keep), by_byte);
+            let mut word = [0u8; 8];
+            let n = bytes.len().min(8);
+            word[..n].copy_from_slice(&bytes[..n]);
+            proptest::prop_assert_eq!(
+                word_may_hold_hostile(u64::from_le_bytes(word), keep),
+                word.iter().any(|&b| byte_may_start_hostile(b, keep))
+            );
+        }
+
         #[test]
         fn sanitised_text_never_holds_a_control(text in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}a-z]*") {
             proptest::prop_assert!(!has_raw_control(&line(&text)));
