@@ -258,12 +258,19 @@ impl Client {
         Ok(zones)
     }
 
-    /// The list's answer as the Console sent it, once it is known to be a
-    /// JSON array: for output that needs no zone parsed (`pz get -o json`).
-    pub async fn list_zones_json(&self) -> Result<Vec<u8>, ApiError> {
+    /// The list's answer laid out (`format::pretty_json`) without a zone
+    /// parsed (`pz get -o json`): one pass over the body, which checks it
+    /// is JSON as it goes; an answer that is not an array is refused with
+    /// what the parse says of it.
+    pub async fn list_zones_json(&self) -> Result<String, ApiError> {
         let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
+        let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        if is_array && let Ok(json) = crate::format::pretty_json(&bytes) {
+            return Ok(json);
+        }
+        // Refused: the parse says what and where.
         parse_json::<Vec<serde::de::IgnoredAny>>(ZONES, &bytes)?;
-        Ok(bytes)
+        Err(ApiError::Malformed(format!("{ZONES}: not a JSON array")))
     }
 
     /// The Console's generation: from its OpenAPI document (asked once,

@@ -187,6 +187,29 @@ async fn malformed_answers_are_clear_errors() {
     assert!(e.to_string().contains("larger than"), "{e}");
 }
 
+/// `pz get -o json`'s list, laid out without parsing zones, refuses what
+/// is not a JSON array as the parsed list does.
+#[tokio::test]
+async fn the_laid_out_list_refuses_what_is_not_a_json_array() {
+    for (body, says) in [
+        (&b"<html>login</html>"[..], "HTML page"),
+        (b"{\"not\": \"a list\"}", "expected a sequence"),
+        (b"  [{\"a\": 1}, ", "EOF"),
+        (b"[1] trailing", "trailing characters"),
+        (b"\"text\"", "expected a sequence"),
+    ] {
+        let base = fake_console(200, "application/json", body.to_vec()).await;
+        let e = client_for(&base, KEY).list_zones_json().await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed(_)), "{e}");
+        assert!(e.to_string().contains(says), "{body:?}: {e}");
+    }
+    let base = fake_console(200, "application/json", b" [ {\"b\":[1,{}]} ]".to_vec()).await;
+    assert_eq!(
+        client_for(&base, KEY).list_zones_json().await.unwrap(),
+        "[\n  {\n    \"b\": [\n      1,\n      {}\n    ]\n  }\n]"
+    );
+}
+
 /// The same list answer again is told apart without being parsed; any
 /// change (a new zone, a status) is news.
 #[tokio::test]
