@@ -42,46 +42,89 @@ pub fn bytes_per_second(n: u64) -> String {
     format!("{n} B/s")
 }
 
-/// JSON as `serde_json`'s pretty writer lays it out, from any JSON text,
-/// without building its values: one pass from the reader to the writer.
+/// JSON laid out as `serde_json`'s pretty writer does (two spaces, `": "`,
+/// an empty `[]` or `{}` on one line), its strings and numbers kept as
+/// they came: serde_json checks the text (the parse builds no value), then
+/// one pass over the bytes lays it out.
 pub fn pretty_json(json: &[u8]) -> serde_json::Result<String> {
-    let mut out = Tokens(Vec::with_capacity(json.len() + json.len() / 2));
-    let mut from = serde_json::Deserializer::from_slice(json);
-    let mut to = serde_json::Serializer::pretty(&mut out);
-    serde_transcode::transcode(&mut from, &mut to)?;
-    from.end()?;
-    // serde_json writes UTF-8 only.
-    Ok(String::from_utf8(out.0)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    let mut check = serde_json::Deserializer::from_slice(json);
+    serde::de::IgnoredAny::deserialize(&mut check)?;
+    check.end()?;
+    // The check skips strings without reading them as UTF-8: the text laid
+    // out (strings kept as they came, ASCII added) is read as UTF-8 here.
+    String::from_utf8(lay_out(json)).map_err(|_| serde::de::Error::custom("the text is not UTF-8"))
 }
 
-/// serde_json writes a token at a time, most a few bytes (`"`, `: `, an
-/// indent). In the static build (`opt-level = "z"`) each became a call to
-/// musl's `memcpy`, whose `rep movs` is slow on short copies: 29 % of
-/// `pz get -o json`. Short ones are stored byte by byte here.
-struct Tokens(Vec<u8>);
+use serde::Deserialize as _;
 
-impl std::io::Write for Tokens {
-    #[inline(always)]
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    #[inline(always)]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if buf.len() <= 16 {
-            // One capacity check for the token, then plain stores (a
-            // `push` per byte was not inlined at `opt-level = "z"`).
-            self.0.extend(buf.iter().copied());
-        } else {
-            self.0.extend_from_slice(buf);
+/// The layout of JSON text known to be valid.
+fn lay_out(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len() + json.len() / 2);
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&c) = json.get(i) {
+        i += 1;
+        match c {
+            b'"' => {
+                let start = i - 1;
+                // To the closing quote, past every escaped character.
+                while let Some(n) = memchr::memchr2(b'"', b'\\', &json[i.min(json.len())..]) {
+                    i += n + 1;
+                    if json[i - 1] == b'"' {
+                        break;
+                    }
+                    i += 1;
+                }
+                put(&mut out, &json[start..i.min(json.len())]);
+            }
+            b'{' | b'[' => {
+                let close = if c == b'{' { b'}' } else { b']' };
+                let next = json[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .map(|n| i + n);
+                if next.is_some_and(|n| json[n] == close) {
+                    put(&mut out, &[c, close]);
+                    i = next.map_or(i, |n| n + 1);
+                } else {
+                    depth += 1;
+                    out.push(c);
+                    new_line(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                new_line(&mut out, depth);
+                out.push(c);
+            }
+            b',' => {
+                out.push(b',');
+                new_line(&mut out, depth);
+            }
+            b':' => put(&mut out, b": "),
+            b' ' | b'\n' | b'\r' | b'\t' => {}
+            // Numbers, true, false, null.
+            _ => out.push(c),
         }
-        Ok(())
     }
+    out
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+fn new_line(out: &mut Vec<u8>, depth: usize) {
+    out.push(b'\n');
+    out.resize(out.len() + 2 * depth, b' ');
+}
+
+/// Appends `bytes`. Most are a few bytes (a quote, `": "`, a short
+/// string): in the static build (`opt-level = "z"`) a copy is a call to
+/// musl's `memcpy`, whose `rep movs` is slow on short copies (29 % of
+/// `pz get -o json` once), so short ones are stored byte by byte.
+#[inline(always)]
+fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        out.extend(bytes.iter().copied());
+    } else {
+        out.extend_from_slice(bytes);
     }
 }
 
@@ -91,14 +134,68 @@ mod tests {
 
     #[test]
     fn pretty_json_lays_out_any_json_as_serde_json_does() {
-        let compact = br#"[{"b":1,"a":["x\u001b",null,2.5e3,true]},{}]"#;
-        let value: serde_json::Value = serde_json::from_slice(compact).unwrap();
+        let value = serde_json::json!([{"b": 1, "a": ["x\u{1b}\"\\", null, 2500.0, true, [], {}]}, {}, [[]]]);
+        let compact = serde_json::to_vec(&value).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert_eq!(pretty_json(&compact).unwrap(), pretty);
         assert_eq!(
-            pretty_json(compact).unwrap(),
-            serde_json::to_string_pretty(&value).unwrap()
+            pretty_json(pretty.as_bytes()).unwrap(),
+            pretty,
+            "already laid out"
         );
+        assert_eq!(
+            pretty_json(b" \r\n[ 1 ,\t{ \"k\" :[ ] } ] ").unwrap(),
+            "[\n  1,\n  {\n    \"k\": []\n  }\n]"
+        );
+        assert_eq!(pretty_json(b"\"top\"").unwrap(), "\"top\"");
         assert!(pretty_json(b"[1,").is_err());
         assert!(pretty_json(b"[1] [2]").is_err(), "trailing data is refused");
+        assert!(pretty_json(b"[\"\xff\"]").is_err(), "not UTF-8");
+        assert!(
+            pretty_json(b"[\"a\x1bb\"]").is_err(),
+            "a raw control in a string"
+        );
+    }
+
+    #[test]
+    fn pretty_json_keeps_numbers_and_escapes_as_they_came() {
+        let text = br#"[1.0e2,-0,12345678901234567890123,"\u00e9\/\"",{"a\\":"\\"}]"#;
+        assert_eq!(
+            pretty_json(text).unwrap(),
+            "[\n  1.0e2,\n  -0,\n  12345678901234567890123,\n  \"\\u00e9\\/\\\"\",\n  {\n    \"a\\\\\": \"\\\\\"\n  }\n]"
+        );
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC*|[\"\\\\\\x00-\\x1f\\u{7f}-\\u{9f}\\u{202e}a-z{}\\[\\],: ]*"
+                .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z\"\\\\{}:,]{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_layout_is_serde_json_s(value in json_value()) {
+            let compact = serde_json::to_vec(&value).unwrap();
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            proptest::prop_assert_eq!(&pretty_json(&compact).unwrap(), &pretty);
+            proptest::prop_assert_eq!(&pretty_json(pretty.as_bytes()).unwrap(), &pretty);
+        }
     }
 
     use super::*;
