@@ -8,8 +8,10 @@
 //! - `pz get -o json` against the sandbox vs `curl` of the same URL
 //! - startup to first frame and to zones on screen, in a pseudo-terminal
 //! - idle CPU, RSS and bytes to the terminal of the console with 1,000 zones
+//! - 100,000 zones: `pz get` (a table) against curl, the console's RSS
 //!
-//! `-- frames` measures only the first frame and zones on screen.
+//! `-- frames` measures only the first frame and zones on screen, `-- large`
+//! only the 100,000 zones.
 //! `PZ_PERF_BINARY=path` measures another pz build (e.g. the static one)
 //! against the same yardsticks.
 
@@ -402,11 +404,72 @@ fn frames_report(base: &str, runs: usize) {
     }
 }
 
+/// `pz ARGS` and `curl` of the same list, run in turn `runs` times: the
+/// medians of each.
+fn pz_against_curl(base: &str, args: &[&str], runs: usize) -> (Duration, Duration) {
+    let home = tempfile::tempdir().unwrap();
+    let mut pz = std::process::Command::new(pz_binary());
+    pz.args(args)
+        .env("CDK_BASE_URL", base)
+        .env("CDK_API_KEY", KEY)
+        .env("XDG_STATE_HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path());
+    let mut curl = std::process::Command::new("curl");
+    curl.args([
+        "-sf",
+        "-H",
+        &format!("Authorization: Bearer {KEY}"),
+        &format!("{base}/public/console/v2/partner-zone"),
+    ]);
+    let (p, c): (Vec<Duration>, Vec<Duration>) = (0..runs)
+        .map(|_| (time_command(&mut pz, 1), time_command(&mut curl, 1)))
+        .unzip();
+    (median(p), median(c))
+}
+
+/// 100,000 zones: `pz get` (the table) against curl of the same list, and
+/// the console's memory once they are on screen.
+fn hundred_thousand(rt: &tokio::runtime::Runtime, quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = rt.block_on(sandbox_with(100_000, dir.path()));
+    let base = sb.base_url();
+    let runs = if quick { 1 } else { 3 };
+    let (pz_t, curl_t) = pz_against_curl(&base, &["get"], runs);
+    println!(
+        "pz get (a table), 100,000 zones: {} vs curl: {} (ratio {:.1}, median of {runs})",
+        fmt(pz_t),
+        fmt(curl_t),
+        pz_t.as_secs_f64() / curl_t.as_secs_f64()
+    );
+    let start = Instant::now();
+    let console = Console::spawn(&base, 40, 120);
+    let pid = console.child.process_id().unwrap();
+    let shown = console.wait_for("100000 zones", start);
+    std::thread::sleep(Duration::from_secs(3)); // settle
+    let mib = |field| proc_status_kib(pid, field) as f64 / 1024.0;
+    println!(
+        "console, 100,000 zones: on screen in {}; RSS {:.1} MiB ({:.1} MiB heap and stacks), peak {:.1} MiB",
+        fmt(shown),
+        mib("VmRSS"),
+        mib("RssAnon"),
+        mib("VmHWM")
+    );
+    let mut console = console;
+    console.keys("q");
+    let _ = console.child.kill();
+    rt.block_on(sb.shutdown());
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
     // `frames`: only the first frame and zones on screen (21 runs each).
     let frames_only = std::env::args().any(|a| a == "frames");
     let runs = if quick { 20 } else { 200 };
+    if std::env::args().any(|a| a == "large") {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        hundred_thousand(&rt, quick);
+        return;
+    }
     if frames_only {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -456,26 +519,10 @@ fn main() {
         rt.block_on(rps(&client, secs))
     );
 
-    let home = tempfile::tempdir().unwrap();
-    let mut pz_get = std::process::Command::new(pz_binary());
-    pz_get
-        .args(["get", "-o", "json"])
-        .env("CDK_BASE_URL", &base)
-        .env("CDK_API_KEY", KEY)
-        .env("XDG_STATE_HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path());
-    let mut curl = std::process::Command::new("curl");
-    curl.args([
-        "-sf",
-        "-H",
-        &format!("Authorization: Bearer {KEY}"),
-        &format!("{base}/public/console/v2/partner-zone"),
-    ]);
     let n = if quick { 5 } else { 21 };
-    let pz_t = time_command(&mut pz_get, n);
-    let curl_t = time_command(&mut curl, n);
+    let (pz_t, curl_t) = pz_against_curl(&base, &["get", "-o", "json"], n);
     println!(
-        "pz get -o json: {} vs curl: {} (ratio {:.2}, median of {n})",
+        "pz get -o json: {} vs curl: {} (ratio {:.2}, median of {n} interleaved pairs)",
         fmt(pz_t),
         fmt(curl_t),
         pz_t.as_secs_f64() / curl_t.as_secs_f64()
@@ -504,4 +551,5 @@ fn main() {
         fmt(create_to_ready(&base))
     );
     rt.block_on(sb.shutdown());
+    hundred_thousand(&rt, quick);
 }
