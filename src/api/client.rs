@@ -258,19 +258,18 @@ impl Client {
         Ok(zones)
     }
 
-    /// The list's answer laid out (`format::pretty_json`) without a zone
-    /// parsed (`pz get -o json`): one pass over the body, which checks it
-    /// is JSON as it goes; an answer that is not an array is refused with
-    /// what the parse says of it.
-    pub async fn list_zones_json(&self) -> Result<String, ApiError> {
+    /// The list's answer as the Console sent it, for output that needs no
+    /// zone parsed (`pz get -o json`): refused here when it is not a JSON
+    /// array from its first byte on (with what the parse says of it); the
+    /// caller's one pass that lays it out checks the rest, and reports what
+    /// it refuses with [`malformed_list`].
+    pub async fn list_zones_json(&self) -> Result<Vec<u8>, ApiError> {
         let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
-        let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-        if is_array && let Ok(json) = crate::format::pretty_json(&bytes) {
-            return Ok(json);
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+            parse_json::<Vec<serde::de::IgnoredAny>>(ZONES, &bytes)?;
+            return Err(malformed_list("not a JSON array"));
         }
-        // Refused: the parse says what and where.
-        parse_json::<Vec<serde::de::IgnoredAny>>(ZONES, &bytes)?;
-        Err(ApiError::Malformed(format!("{ZONES}: not a JSON array")))
+        Ok(bytes)
     }
 
     /// The Console's generation: from its OpenAPI document (asked once,
@@ -521,6 +520,11 @@ impl Client {
 /// An answer's JSON, or what it was instead.
 /// Where the zones are listed.
 const ZONES: &str = "/public/console/v2/partner-zone";
+
+/// The zone list's answer could not be read: `what` says why.
+pub fn malformed_list(what: impl std::fmt::Display) -> ApiError {
+    ApiError::Malformed(format!("{ZONES}: {what}"))
+}
 
 fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {

@@ -283,7 +283,9 @@ async fn get(
     // Nothing to choose or order: the answer goes through as it came, laid
     // out, checked for a terminal, never parsed into zones.
     if output == Output::Json && name.is_none() && sort_by.is_none() && selector.is_empty() {
-        let json = backend.client.list_zones_json().await?;
+        let bytes = backend.client.list_zones_json().await?;
+        let json =
+            crate::format::pretty_json(&bytes).map_err(crate::api::client::malformed_list)?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", sanitize::json(&json))?;
         return Ok(out.flush()?);

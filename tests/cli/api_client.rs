@@ -188,25 +188,40 @@ async fn malformed_answers_are_clear_errors() {
 }
 
 /// `pz get -o json`'s list, laid out without parsing zones, refuses what
-/// is not a JSON array as the parsed list does.
+/// is not a JSON array as the parsed list does: a clear line, exit 1,
+/// nothing on stdout.
 #[tokio::test]
 async fn the_laid_out_list_refuses_what_is_not_a_json_array() {
     for (body, says) in [
-        (&b"<html>login</html>"[..], "HTML page"),
-        (b"{\"not\": \"a list\"}", "expected a sequence"),
-        (b"  [{\"a\": 1}, ", "EOF"),
-        (b"[1] trailing", "trailing characters"),
+        (
+            &b"<html>login</html>"[..],
+            "does not look like a Conduktor Console",
+        ),
+        (
+            b"{\"not\": \"a list\"}",
+            "partner-zone: invalid type: map, expected a sequence",
+        ),
+        (b"  [{\"a\": 1}, ", "partner-zone: EOF"),
+        (b"[1] trailing", "partner-zone: trailing characters"),
+        (b"[\"\xff\"]", "partner-zone: the text is not UTF-8"),
         (b"\"text\"", "expected a sequence"),
     ] {
         let base = fake_console(200, "application/json", body.to_vec()).await;
-        let e = client_for(&base, KEY).list_zones_json().await.unwrap_err();
-        assert!(matches!(e, ApiError::Malformed(_)), "{e}");
-        assert!(e.to_string().contains(says), "{body:?}: {e}");
+        let run = pz(&base, &["get", "-o", "json"], None).await;
+        assert_eq!(run.code, 1, "{body:?}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "{body:?}: {}", run.stdout);
+        assert!(
+            run.stderr.starts_with("pz: ") && run.stderr.contains(says),
+            "{body:?}: {}",
+            run.stderr
+        );
     }
     let base = fake_console(200, "application/json", b" [ {\"b\":[1,{}]} ]".to_vec()).await;
+    let run = pz(&base, &["get", "-o", "json"], None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        client_for(&base, KEY).list_zones_json().await.unwrap(),
-        "[\n  {\n    \"b\": [\n      1,\n      {}\n    ]\n  }\n]"
+        run.stdout,
+        "[\n  {\n    \"b\": [\n      1,\n      {}\n    ]\n  }\n]\n"
     );
 }
 
