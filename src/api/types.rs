@@ -55,21 +55,25 @@ macro_rules! open_enum {
             }
         }
 
+        impl $name {
+            /// The variant `text` names, if it is a known one.
+            fn known(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(s),
-                }
+                $name::known(&s).unwrap_or($name::Other(s))
             }
         }
 
         impl From<CompactString> for $name {
             fn from(s: CompactString) -> Self {
-                match s.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(s.into_string()),
-                }
+                $name::known(&s).unwrap_or_else(|| $name::Other(s.into_string()))
             }
         }
 

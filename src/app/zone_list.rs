@@ -208,12 +208,14 @@ impl ZoneList {
     /// exists (by name).
     pub fn set_zones(&mut self, zones: Vec<PartnerZone>) {
         let keep = self.selected_zone().map(|z| z.metadata.name.clone());
-        // Built now only while a filter is in use; otherwise by the first
-        // filter that needs it.
-        self.haystacks =
-            (self.filtering || !self.filter.trim().is_empty()).then(|| Haystacks::of(&zones));
         self.counts = Counts::of(&zones);
         self.zones = zones;
+        // Built again by the first filter that needs them; at once while
+        // `/` is open, so that its next key is as quick as the last.
+        self.haystacks = None;
+        if self.filtering {
+            self.prepare_filter();
+        }
         self.recompute(keep.as_deref());
     }
 

@@ -397,17 +397,23 @@ impl Shared {
     /// The world with due deployments finished (and saved).
     pub(super) async fn settled_world(&self) -> tokio::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().await;
-        let settled = world.settle(self.opts.clock.now());
-        if settled {
-            self.world_changed();
-        }
-        if settled
+        if self.settle(&mut world)
             && let Some(path) = &self.opts.state
             && let Err(e) = persist(path, &world)
         {
             tracing::error!("{e}");
         }
         world
+    }
+
+    /// Finishes the due deployments (`world` is the locked world); whether
+    /// any finished, which the serialized zone list then forgets.
+    fn settle(&self, world: &mut World) -> bool {
+        let settled = world.settle(self.opts.clock.now());
+        if settled {
+            self.world_changed();
+        }
+        settled
     }
 
     /// Forgets the serialized zone list (under `world`'s lock).
@@ -447,8 +453,8 @@ impl Shared {
         f: impl FnOnce(&mut World) -> Result<T, Rejection>,
     ) -> Result<T, Response> {
         let mut world = self.world.lock().await;
-        let settled = world.settle(self.opts.clock.now());
-        if settled || mutates {
+        let settled = self.settle(&mut world);
+        if mutates {
             self.world_changed();
         }
         let before = mutates.then(|| world.clone());
