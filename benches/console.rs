@@ -29,7 +29,7 @@ fn loaded(n: usize) -> App {
         Utc::now(),
     );
     app.update(Action::Resize(120, 40));
-    app.update(Action::ZonesLoaded(Ok(zones(n))));
+    app.update(Action::ZonesLoaded(Ok(zones(n).into())));
     app
 }
 
@@ -65,13 +65,23 @@ fn filter_key(bencher: divan::Bencher, n: usize) {
     });
 }
 
-/// The list endpoint's answer parsed.
+/// The list endpoint's answer parsed into whole zones (the CLI's `pz get`).
 #[divan::bench(args = [1_000, 10_000], sample_count = 20)]
 fn json_parse(bencher: divan::Bencher, n: usize) {
     let json = serde_json::to_vec(&zones(n)).unwrap();
     bencher.bench(|| {
         let parsed: Vec<PartnerZone> = serde_json::from_slice(divan::black_box(&json)).unwrap();
         assert_eq!(parsed.len(), n);
+    });
+}
+
+/// The same answer read into the console's list rows (`api::rows`).
+#[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20)]
+fn json_rows(bencher: divan::Bencher, n: usize) {
+    let json = serde_json::to_vec(&zones(n)).unwrap();
+    bencher.bench(|| {
+        let rows: pz::api::ZoneRows = serde_json::from_slice(divan::black_box(&json)).unwrap();
+        assert_eq!(rows.len(), n);
     });
 }
 

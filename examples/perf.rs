@@ -55,7 +55,7 @@ fn fmt(d: Duration) -> String {
 fn render_bench(n: usize, runs: usize) -> Duration {
     let mut app = App::new(Theme::default(), ConnectionInfo::default(), Utc::now());
     app.update(Action::Resize(120, 40));
-    app.update(Action::ZonesLoaded(Ok(zones(n))));
+    app.update(Action::ZonesLoaded(Ok(zones(n).into())));
     app.update(Action::PageDown);
     let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut times = Vec::new();
@@ -70,7 +70,7 @@ fn render_bench(n: usize, runs: usize) -> Duration {
 fn filter_bench(runs: usize) -> Duration {
     let mut app = App::new(Theme::default(), ConnectionInfo::default(), Utc::now());
     app.update(Action::Resize(120, 40));
-    app.update(Action::ZonesLoaded(Ok(zones(10_000))));
+    app.update(Action::ZonesLoaded(Ok(zones(10_000).into())));
     let mut times = Vec::new();
     for _ in 0..runs {
         app.update(Action::FilterClear);

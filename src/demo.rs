@@ -13,6 +13,29 @@ use crate::sandbox::World;
 use crate::secret::Secret;
 use crate::theme::Theme;
 
+/// Runs `action` on a demo console, answering the zone fetches it makes
+/// from `zones`, as a Console would.
+pub fn act_with(a: &mut App, action: Action, zones: &[PartnerZone]) {
+    let mut fx = a.update(action);
+    for _ in 0..4 {
+        let Some(name) = fx.iter().find_map(|e| match e {
+            crate::app::Effect::FetchZone(name) => Some(name.clone()),
+            _ => None,
+        }) else {
+            return;
+        };
+        let Some(zone) = zones.iter().find(|z| z.metadata.name == name).cloned() else {
+            return;
+        };
+        fx = a.update(Action::ZoneLoaded(name, Ok(zone)));
+    }
+}
+
+/// The same, from the demo's zones.
+pub fn act(a: &mut App, action: Action) {
+    act_with(a, action, &zones());
+}
+
 /// The fixed "now" of every demo state.
 pub fn clock() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
@@ -56,7 +79,7 @@ pub fn app(theme: Theme, size: (u16, u16)) -> App {
 /// The console with the seed zones loaded.
 pub fn loaded(theme: Theme, size: (u16, u16)) -> App {
     let mut a = app(theme, size);
-    a.update(Action::ZonesLoaded(Ok(zones())));
+    a.update(Action::ZonesLoaded(Ok(zones().into())));
     a
 }
 
@@ -127,12 +150,12 @@ pub fn gallery(theme: &Theme, size: (u16, u16)) -> Vec<(&'static str, App)> {
 
     let mut a = base();
     a.update(Action::Down);
-    a.update(Action::Open);
+    act(&mut a, Action::Open);
     out.push(("detail", a));
 
     let mut a = base();
     a.update(Action::Bottom);
-    a.update(Action::Open);
+    act(&mut a, Action::Open);
     out.push(("detail-failed", a));
 
     for (name, step) in [
@@ -154,7 +177,7 @@ pub fn gallery(theme: &Theme, size: (u16, u16)) -> Vec<(&'static str, App)> {
     }
 
     let mut a = base();
-    a.update(Action::Delete(DeleteAction::Open));
+    act(&mut a, Action::Delete(DeleteAction::Open));
     a.update(Action::Drawn(clock() - Duration::seconds(1)));
     for c in "DELETE".chars() {
         a.update(Action::Delete(DeleteAction::Input(
@@ -164,7 +187,7 @@ pub fn gallery(theme: &Theme, size: (u16, u16)) -> Vec<(&'static str, App)> {
     out.push(("delete", a));
 
     let mut a = base();
-    a.update(Action::Credentials(CredentialsAction::Open));
+    act(&mut a, Action::Credentials(CredentialsAction::Open));
     a.update(Action::Credentials(CredentialsAction::Confirm));
     a.update(Action::CredentialsDone(
         "acme-logistics".into(),

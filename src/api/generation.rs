@@ -95,12 +95,27 @@ impl Generation {
     /// `authenticationMode` means 1.34 or later, one with only
     /// `serviceAccount` means 1.32; no zones say nothing.
     pub fn from_zones(zones: &[PartnerZone]) -> Option<Generation> {
-        let first = zones.first()?;
-        Some(match &first.spec.authentication_mode {
-            Some(mode) if mode.kind == "MTLS" => Generation { minor: 36 },
+        zones.first().map(Generation::of_zone)
+    }
+
+    /// What a zone's shape tells of the Console that listed it.
+    pub fn of_zone(zone: &PartnerZone) -> Generation {
+        Generation::of_auth_mode(
+            zone.spec
+                .authentication_mode
+                .as_ref()
+                .map(|m| m.kind.as_str()),
+        )
+    }
+
+    /// The same, from its `authenticationMode.type` (`None`: no
+    /// `authenticationMode`, the 1.32 shape).
+    pub fn of_auth_mode(kind: Option<&str>) -> Generation {
+        match kind {
+            Some("MTLS") => Generation { minor: 36 },
             Some(_) => Generation { minor: 34 },
             None => Generation::LEGACY,
-        })
+        }
     }
 }
 

@@ -67,9 +67,9 @@ impl Labels {
 }
 
 /// Labels as `key=value` joined by `sep` (`,` in tables, `, ` to edit).
-pub fn labels_text(labels: &Labels, sep: &str) -> String {
+pub fn labels_text<'a>(labels: impl IntoIterator<Item = (&'a str, &'a str)>, sep: &str) -> String {
     labels
-        .iter()
+        .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(sep)

@@ -47,11 +47,17 @@ impl Selector {
     }
 
     pub fn matches(&self, labels: &Labels) -> bool {
+        self.matches_by(|key| labels.get(key))
+    }
+
+    /// Whether labels that `get` looks up (a key's value, if it has one)
+    /// meet every requirement.
+    pub fn matches_by<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.0.iter().all(|r| match r {
-            Requirement::Equals(k, v) => labels.get(k) == Some(v),
-            Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
-            Requirement::Exists(k) => labels.contains_key(k),
-            Requirement::Absent(k) => !labels.contains_key(k),
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::Absent(k) => get(k).is_none(),
         })
     }
 }

@@ -7,7 +7,7 @@ use chrono::Duration;
 
 use super::{App, Effect, ToastKind};
 use crate::api::diagnosis::{Context, Diagnosis, Trouble};
-use crate::api::{ApiError, ConnectionInfo, PartnerZone};
+use crate::api::{ApiError, ConnectionInfo};
 
 /// One context of the config file, for `:ctx`.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,7 +81,7 @@ impl App {
 
     /// The list loaded: the trouble is over; the first time, find out what
     /// the key may do and whether there is a Gateway.
-    pub(super) fn zones_arrived(&mut self, zones: &[PartnerZone]) -> Vec<Effect> {
+    pub(super) fn zones_arrived(&mut self, zones: &crate::api::ZoneRows) -> Vec<Effect> {
         self.trouble = None;
         let mut fx = Vec::new();
         if !self.probed {
@@ -89,9 +89,9 @@ impl App {
             fx.push(Effect::CountGateways);
             fx.push(Effect::DetectGeneration);
             if !self.connection.read_only
-                && let Some(z) = zones.first()
+                && let Some(z) = zones.get(0)
             {
-                fx.push(Effect::ProbeWrite(Box::new(z.clone())));
+                fx.push(Effect::ProbeWrite(z.name().to_string()));
             }
         }
         fx
@@ -128,7 +128,7 @@ impl App {
                 self.probed = false;
                 self.poll.now();
                 if switched {
-                    self.list.set_zones(Vec::new());
+                    self.list.set_zones(crate::api::ZoneRows::new());
                     self.loaded = false;
                     self.trouble = None;
                     self.gateways = None;

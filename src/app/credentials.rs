@@ -1,7 +1,7 @@
 //! The credentials view: confirm, generate a secret, show it masked unless
 //! asked, and copy or save what the partner needs.
 
-use super::{App, Effect, Overlay, ToastKind};
+use super::{Action, App, Effect, Overlay, ToastKind};
 use crate::api::ApiError;
 use crate::credentials::{Issued, bootstrap_servers, kafka_topics_command, partner_properties};
 use crate::kafka::check::{Report, Step};
@@ -42,8 +42,9 @@ pub struct CredentialsView {
     pub save_path: Option<super::input::TextInput>,
     /// A path that exists: waiting for `y` to overwrite.
     pub overwrite: Option<String>,
-    /// The zone's topic aliases, which the partner should see.
-    pub aliases: Vec<String>,
+    /// The zone's topic aliases, which the partner should see, and their
+    /// permissions.
+    pub aliases: Vec<(String, String)>,
     /// Opened with `t`: check access as soon as the secret exists.
     pub check_after: bool,
     /// The access check (`t`), running or done.
@@ -100,6 +101,15 @@ pub enum CredentialsAction {
     Close,
 }
 
+/// A zone's topic aliases and their permissions.
+pub fn aliases_of(z: &crate::api::PartnerZone) -> Vec<(String, String)> {
+    z.spec
+        .topics
+        .iter()
+        .map(|t| (t.name.to_string(), t.permission.as_str().to_string()))
+        .collect()
+}
+
 impl CredentialsView {
     /// The view of `z`, waiting for `enter` (or explaining what its partner
     /// brings); `check_after`: opened with `t`.
@@ -124,8 +134,26 @@ impl CredentialsView {
             revealed: false,
             save_path: None,
             overwrite: None,
-            aliases: z.spec.topics.iter().map(|t| t.name.to_string()).collect(),
+            aliases: aliases_of(z),
             check_after,
+            check: None,
+            handover: None,
+        }
+    }
+
+    /// A credentials view with nothing chosen yet.
+    pub fn bare(zone: String, account: String, on_sandbox: bool, phase: Phase) -> CredentialsView {
+        CredentialsView {
+            zone,
+            account,
+            auth_type: String::new(),
+            on_sandbox,
+            phase,
+            revealed: false,
+            save_path: None,
+            overwrite: None,
+            aliases: Vec::new(),
+            check_after: false,
             check: None,
             handover: None,
         }
@@ -213,11 +241,15 @@ pub fn update(app: &mut App, action: CredentialsAction) -> Vec<Effect> {
             return Vec::new();
         }
         let on_sandbox = app.connection.sandbox || app.connection.sandbox_endpoints;
-        if let Some(z) = app.current_zone() {
-            let view = CredentialsView::of(z, on_sandbox, action == CredentialsAction::OpenToCheck);
-            app.overlay = Some(Overlay::Credentials(Box::new(view)));
-        }
-        return Vec::new();
+        return match app.zone_for(Action::Credentials(action.clone())) {
+            Ok(z) => {
+                let check = action == CredentialsAction::OpenToCheck;
+                let view = CredentialsView::of(&z, on_sandbox, check);
+                app.overlay = Some(Overlay::Credentials(Box::new(view)));
+                Vec::new()
+            }
+            Err(fetch) => fetch,
+        };
     }
     let Some(Overlay::Credentials(view)) = &mut app.overlay else {
         return Vec::new();
@@ -362,7 +394,11 @@ fn start_check(view: &mut CredentialsView) -> Option<Effect> {
     Some(Effect::CheckAccess {
         zone: view.zone.clone(),
         properties,
-        aliases: view.aliases.clone(),
+        aliases: view
+            .aliases
+            .iter()
+            .map(|(alias, _)| alias.clone())
+            .collect(),
         issued: match &view.phase {
             Phase::Issued(issued) => Some(issued.clone()),
             _ => None,
@@ -460,13 +496,13 @@ fn arrived(
 mod tests {
     use super::*;
     use crate::app::Action;
-    use crate::app::zone_list::tests::app_with;
+    use crate::app::zone_list::tests::{app_with, served, serving};
 
     const CONFIG: &str = "bootstrap.servers=gw:9094\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=x required username='a' password='***';\n";
 
     fn shown() -> App {
         let mut a = app_with(&["a"], chrono::Utc::now());
-        a.update(Action::Credentials(CredentialsAction::Open));
+        served(&mut a, Action::Credentials(CredentialsAction::Open));
         let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
         assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
         a.update(Action::CredentialsDone(
@@ -562,7 +598,7 @@ mod tests {
     #[test]
     fn t_outside_generates_first_then_checks() {
         let mut a = app_with(&["a"], chrono::Utc::now());
-        a.update(Action::Credentials(CredentialsAction::OpenToCheck));
+        served(&mut a, Action::Credentials(CredentialsAction::OpenToCheck));
         let fx = a.update(Action::Credentials(CredentialsAction::Confirm));
         assert_eq!(fx, vec![Effect::GenerateCredentials("a".into())]);
         let fx = a.update(Action::CredentialsDone(
@@ -575,7 +611,7 @@ mod tests {
     #[test]
     fn a_failure_can_be_retried() {
         let mut a = app_with(&["a"], chrono::Utc::now());
-        a.update(Action::Credentials(CredentialsAction::Open));
+        served(&mut a, Action::Credentials(CredentialsAction::Open));
         a.update(Action::Credentials(CredentialsAction::Confirm));
         let err = ApiError::Server {
             status: 500,
@@ -597,8 +633,12 @@ mod tests {
             service_account: Some("m-sa".into()),
             extra: Default::default(),
         });
-        a.update(Action::ZonesLoaded(Ok(vec![z])));
-        a.update(Action::Credentials(CredentialsAction::OpenToCheck));
+        a.update(Action::ZonesLoaded(Ok(vec![z.clone()].into())));
+        serving(
+            &mut a,
+            Action::Credentials(CredentialsAction::OpenToCheck),
+            &[z],
+        );
         a
     }
 

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{App, Effect, Overlay, Screen, ToastKind};
+use super::{Action, App, Effect, Overlay, Screen, ToastKind};
 use crate::api::ApiError;
 
 pub const WORD: &str = "DELETE";
@@ -37,6 +37,10 @@ pub struct Rotate {
     /// OAUTHBEARER or MTLS: the partner's own credentials are revoked at
     /// its identity provider or CA; pz only re-creates the zone.
     pub brings_own: bool,
+    /// The zone's authentication type and its aliases with their
+    /// permissions, for the credentials view the rotation ends in.
+    pub auth_type: String,
+    pub aliases: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,7 +102,11 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
         if app.connection.read_only || app.overlay.is_some() {
             return Vec::new();
         }
-        if let Some(z) = app.current_zone() {
+        let z = match app.zone_for(Action::Delete(action.clone())) {
+            Ok(z) => z,
+            Err(fetch) => return fetch,
+        };
+        {
             let rotate = (action == DeleteAction::OpenRotate).then(|| {
                 let old = z.spec.service_account_name().unwrap_or_default();
                 Rotate {
@@ -109,6 +117,8 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
                         old
                     }),
                     brings_own: crate::credentials::brings_own(z.spec.auth_type()),
+                    auth_type: z.spec.auth_type().to_string(),
+                    aliases: super::credentials::aliases_of(&z),
                 }
             });
             let modal = DeleteModal {
@@ -168,13 +178,7 @@ pub fn done(app: &mut App, name: String, result: Result<(), ApiError>) {
             if matches!(&app.overlay, Some(Overlay::Delete(m)) if m.zone == name) {
                 app.overlay = None;
             }
-            let zones = app
-                .list
-                .zones()
-                .iter()
-                .filter(|z| z.metadata.name != name)
-                .cloned()
-                .collect();
+            let zones = app.list.zones().without(&name);
             app.list.set_zones(zones);
             if matches!(&app.screen, Screen::Detail { name: open, .. } if *open == name) {
                 app.screen = Screen::List;
@@ -201,7 +205,7 @@ pub fn done(app: &mut App, name: String, result: Result<(), ApiError>) {
 mod tests {
     use super::*;
     use crate::app::Action;
-    use crate::app::zone_list::tests::app_with;
+    use crate::app::zone_list::tests::{app_with, served};
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
@@ -212,7 +216,7 @@ mod tests {
 
     fn app_with_modal() -> App {
         let mut a = app_with(&["victim"], t(0));
-        a.update(Action::Delete(DeleteAction::Open));
+        served(&mut a, Action::Delete(DeleteAction::Open));
         a.update(Action::Drawn(t(0)));
         a.now = t(1000);
         a
@@ -250,8 +254,30 @@ mod tests {
     #[test]
     fn typed_ahead_keys_never_count() {
         let mut a = app_with(&["victim"], t(0));
-        // `dDELETE\n` in one burst: the modal was never drawn in between.
-        a.update(Action::Delete(DeleteAction::Open));
+        // `dDELETE\n` in one burst: the keys wait with the fetch of the
+        // zone, and the modal was never drawn in between.
+        let fx = a.update(Action::Delete(DeleteAction::Open));
+        assert_eq!(fx, vec![Effect::FetchZone("victim".into())]);
+        for c in "DELETE\n".chars() {
+            let key = match c {
+                '\n' => crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+                c => crate::app::input::char_key(c),
+            };
+            let action = crate::app::keys::action_for(&a, key).unwrap();
+            assert!(matches!(action, Action::Held(_)), "{action:?}");
+            assert!(a.update(action).is_empty());
+        }
+        let victim =
+            crate::app::zone_list::tests::zone("victim", crate::api::ZoneStatus::Ready, 2, "g");
+        let fx = a.update(Action::ZoneLoaded("victim".into(), Ok(victim)));
+        assert!(fx.is_empty(), "{fx:?}");
+        let Some(Overlay::Delete(m)) = &a.overlay else {
+            panic!("the modal opens when the zone has come")
+        };
+        assert!(
+            m.typed.is_empty(),
+            "the held keys reached the unarmed modal"
+        );
         assert!(type_text(&mut a, "DELETE\n").is_empty());
         // Drawn, but the keys come within the arming time (a held key).
         a.update(Action::Drawn(t(0)));

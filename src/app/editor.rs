@@ -23,10 +23,12 @@ pub enum EditAction {
 
 pub fn update(app: &mut App, action: EditAction) -> Vec<Effect> {
     match action {
-        EditAction::Start => match app.current_zone() {
-            Some(zone) => vec![Effect::StartEdit(zone.metadata.name.to_string())],
-            None => Vec::new(),
-        },
+        // The editor's effect fetches the zone as it is now.
+        EditAction::Start => app
+            .current_name()
+            .map(Effect::StartEdit)
+            .into_iter()
+            .collect(),
         EditAction::Edited(session, Err(e)) => {
             app.set_status(Origin::Request, e.clone());
             app.toast(ToastKind::Failure, e);

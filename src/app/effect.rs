@@ -88,7 +88,7 @@ pub enum Effect {
     /// Ask the Console's generation (its OpenAPI document, once).
     DetectGeneration,
     /// A dry run of an unchanged zone: a 403 means the key may only read.
-    ProbeWrite(Box<PartnerZone>),
+    ProbeWrite(String),
     /// Read the configuration again and connect anew, to this context (or
     /// the current one).
     Reconnect(Option<String>),

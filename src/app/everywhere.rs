@@ -168,7 +168,7 @@ pub fn opened_after_load(app: &mut App) -> Vec<Effect> {
     else {
         return Vec::new();
     };
-    if !app.list.zones().iter().any(|z| z.metadata.name == name) {
+    if app.list.zones().find(&name).is_none() {
         app.toast(ToastKind::Failure, format!("{name} is not in this Console"));
         return Vec::new();
     }

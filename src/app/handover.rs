@@ -58,19 +58,7 @@ pub fn save(app: &App, view: &CredentialsView, path: String, overwrite: bool) ->
         return None;
     };
     let properties = view.properties()?;
-    let aliases = app
-        .list
-        .zones()
-        .iter()
-        .find(|z| z.metadata.name == view.zone)
-        .map(|z| {
-            z.spec
-                .topics
-                .iter()
-                .map(|t| (t.name.to_string(), t.permission.as_str().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let aliases = view.aliases.clone();
     let plaintext = bundle::plaintext(&bundle::Contents {
         zone: &view.zone,
         aliases,

@@ -214,7 +214,7 @@ fn on_limit(a: &App) -> bool {
     matches!(&a.screen, Screen::Wizard(w) if w.limit_focus < super::wizard::LIMITS.len())
 }
 fn has_zone(a: &App) -> Result<(), &'static str> {
-    a.current_zone().map(|_| ()).ok_or("no zone selected")
+    a.current_name().map(|_| ()).ok_or("no zone selected")
 }
 fn forbidden(a: &App) -> bool {
     !a.writable() && a.forbidden.is_some()
@@ -426,6 +426,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     let m = mode(app);
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    if app.waiting.is_some() {
+        return Some(Action::Held(key)); // an action waits for its zone: so do keys
     }
     // A held-down key repeating never types the delete modal's word.
     if matches!(m, Mode::Delete | Mode::Rotate) && key.kind == KeyEventKind::Repeat {

@@ -10,6 +10,7 @@ pub mod delete;
 pub mod editor;
 mod effect;
 pub mod everywhere;
+pub mod fetch;
 pub mod handover;
 pub mod input;
 pub mod keys;
@@ -21,7 +22,7 @@ pub mod zone_list;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::api::{ApiError, ConnectionInfo, PartnerZone, ZoneStatus};
+use crate::api::{ApiError, ConnectionInfo, PartnerZone, ZoneRows, ZoneStatus};
 use crate::secret::Secret;
 use crate::theme::Theme;
 pub use connection::{ContextAction, ContextPicker};
@@ -102,10 +103,14 @@ pub enum Action {
     Resize(u16, u16),
     /// A frame was drawn: overlays that guard against typed-ahead keys arm.
     Drawn(DateTime<Utc>),
-    ZonesLoaded(Result<Vec<PartnerZone>, ApiError>),
+    /// The list's rows (`api::rows`).
+    ZonesLoaded(Result<ZoneRows, ApiError>),
     /// The list answered exactly as last time (not parsed again).
     ZonesUnchanged,
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
+    /// A key pressed while an action waits for its zone: kept, and handled
+    /// once the action has run (`esc` gives up waiting).
+    Held(crossterm::event::KeyEvent),
     /// `R`: a rotation's steps and end; the unfinished one's choices.
     Rotation(rotation::RotationAction),
     /// `:all` and the contexts' answers (also `:ctx`'s health).
@@ -159,6 +164,16 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The open zone's latest copy (refreshed on its own).
     pub detail: Option<PartnerZone>,
+    /// An action on the list that needs the whole zone, waiting for it to
+    /// be fetched (`zone_for`): the zone's name and the action to run
+    /// again when it has come.
+    pub waiting: Option<(String, Box<Action>)>,
+    /// Since when, to say so if it lasts.
+    pub(super) waiting_since: DateTime<Utc>,
+    /// Keys pressed meanwhile (at most [`fetch::HELD_KEYS`]).
+    pub(super) held: Vec<crossterm::event::KeyEvent>,
+    /// The zone just fetched for the waiting action, while it runs again.
+    pub(super) fetched: Option<PartnerZone>,
     /// The status line's message, with its origin.
     pub status: Option<status::Status>,
     pub toasts: Vec<Toast>,
@@ -203,6 +218,10 @@ impl App {
             screen: Screen::List,
             overlay: None,
             detail: None,
+            waiting: None,
+            waiting_since: now,
+            held: Vec::new(),
+            fetched: None,
             status: None,
             toasts: Vec::new(),
             poll: Poller::default(),
@@ -240,15 +259,22 @@ impl App {
         }
     }
 
-    /// The zone the current screen is about: the open one, or the selected.
+    /// The open zone, once its copy has come.
     pub fn current_zone(&self) -> Option<&PartnerZone> {
         match &self.screen {
-            Screen::Detail { name, .. } => self
-                .detail
-                .as_ref()
-                .filter(|z| z.metadata.name == *name)
-                .or_else(|| self.list.zones().iter().find(|z| z.metadata.name == *name)),
-            Screen::List => self.list.selected_zone(),
+            Screen::Detail { name, .. } => {
+                self.detail.as_ref().filter(|z| z.metadata.name == *name)
+            }
+            Screen::List | Screen::Wizard(_) | Screen::Everywhere(_) => None,
+        }
+    }
+
+    /// The name of the zone the current screen is about: the open one, or
+    /// the selected.
+    pub fn current_name(&self) -> Option<String> {
+        match &self.screen {
+            Screen::Detail { name, .. } => Some(name.clone()),
+            Screen::List => self.list.selected_name(),
             Screen::Wizard(_) | Screen::Everywhere(_) => None,
         }
     }
@@ -269,6 +295,7 @@ impl App {
                 self.now = now;
                 self.frame = self.frame.wrapping_add(1);
                 self.toasts.retain(|t| t.until > now);
+                self.still_waiting();
                 if self.poll.due(now) {
                     self.poll.started();
                     effects.push(Effect::FetchZones);
@@ -300,21 +327,8 @@ impl App {
             }
             Action::Reconnected(result) => self.reconnected(result),
             Action::Contexts(a) => effects.extend(self.contexts(a)),
-            Action::ZoneLoaded(name, result) => match result {
-                Ok(zone) => {
-                    if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
-                        self.detail = Some(zone);
-                    }
-                }
-                Err(ApiError::NotFound(_)) => {
-                    if matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name) {
-                        self.screen = Screen::List;
-                        self.detail = None;
-                        self.toast(ToastKind::Info, format!("{name} no longer exists"));
-                    }
-                }
-                Err(e) => self.set_status(status::Origin::Request, e.to_string()),
-            },
+            Action::ZoneLoaded(name, result) => return self.zone_loaded(name, result),
+            Action::Held(key) => self.hold(key),
             Action::Edit(a) => effects.extend(editor::update(self, a)),
             Action::Everywhere(a) => effects.extend(everywhere::update(self, a)),
             Action::Rotation(a) => effects.extend(rotation::update(self, a)),
@@ -426,9 +440,9 @@ impl App {
             Action::Top => self.list.top(),
             Action::Bottom => self.list.bottom(),
             Action::Open => {
-                if let Some(z) = self.list.selected_zone().filter(|_| on_list) {
-                    let name = z.metadata.name.to_string();
-                    self.detail = Some(z.clone());
+                if let Some(name) = self.list.selected_name().filter(|_| on_list) {
+                    // Shown when its copy comes ("Loading…" until then).
+                    self.detail = None;
                     effects.push(Effect::FetchZone(name.clone()));
                     self.screen = Screen::Detail { name, scroll: 0 };
                 }
@@ -456,22 +470,20 @@ impl App {
                 let (s, d) = (self.list.sort, !self.list.descending);
                 self.list.set_sort(s, d);
             }
-            Action::CopyYaml => {
-                if let Some(z) = self.current_zone() {
-                    let what = format!("{} as YAML", z.metadata.name);
-                    effects.push(Effect::Copy {
-                        text: Secret::new(crate::api::yaml::zone_to_yaml(z)),
-                        what,
-                        secret: false,
-                    });
-                }
-            }
+            Action::CopyYaml => match self.zone_for(Action::CopyYaml) {
+                Ok(z) => effects.push(Effect::Copy {
+                    text: Secret::new(crate::api::yaml::zone_to_yaml(&z)),
+                    what: format!("{} as YAML", z.metadata.name),
+                    secret: false,
+                }),
+                Err(fetch) => effects.extend(fetch),
+            },
             _ => {}
         }
         self.list.ensure_visible(rows);
     }
 
-    fn zones_loaded(&mut self, result: Result<Vec<PartnerZone>, ApiError>) -> Vec<Effect> {
+    fn zones_loaded(&mut self, result: Result<ZoneRows, ApiError>) -> Vec<Effect> {
         match result {
             Ok(zones) => {
                 let fx = self.zones_arrived(&zones);
@@ -503,29 +515,33 @@ impl App {
     }
 
     /// Toasts for zones that turned READY or FAILED since the last refresh.
-    fn announce_transitions(&mut self, zones: &[PartnerZone]) {
+    fn announce_transitions(&mut self, zones: &ZoneRows) {
+        if !self.list.any_pending() {
+            return;
+        }
+        // Looked up by name, not searched for: a long list is not walked
+        // once per zone.
+        let pending: std::collections::HashSet<&str> = self
+            .list
+            .zones()
+            .iter()
+            .filter(|o| o.status() == Some(ZoneStatus::Pending))
+            .map(|o| o.name())
+            .collect();
         let mut messages = Vec::new();
-        for z in zones {
-            let before = self
-                .list
-                .zones()
-                .iter()
-                .find(|o| o.metadata.name == z.metadata.name)
-                .and_then(|o| o.metadata.status.clone());
-            if before != Some(ZoneStatus::Pending) {
-                continue;
-            }
-            match &z.metadata.status {
+        for z in zones.iter().filter(|z| pending.contains(z.name())) {
+            let name = z.name();
+            match z.status() {
                 Some(ZoneStatus::Ready) => {
-                    messages.push((ToastKind::Success, format!("{} is READY", z.metadata.name)))
+                    messages.push((ToastKind::Success, format!("{name} is READY")))
                 }
                 Some(ZoneStatus::Failed) => messages.push((
                     ToastKind::Failure,
-                    match z.metadata.failed_reason.as_deref() {
-                        Some(reason) => format!("{} FAILED: {reason}", z.metadata.name),
+                    match z.failed_reason() {
+                        Some(reason) => format!("{name} FAILED: {reason}"),
                         None => format!(
-                            "{} FAILED: check that the Gateway of {} is active",
-                            z.metadata.name, z.spec.cluster
+                            "{name} FAILED: check that the Gateway of {} is active",
+                            z.cluster()
                         ),
                     },
                 )),
@@ -592,7 +608,8 @@ mod tests {
             ZoneStatus::Ready,
             1,
             "g",
-        )])));
+        )]
+        .into())));
         assert!(a.status.is_none(), "recovered");
         assert!(a.loaded);
     }
@@ -603,11 +620,13 @@ mod tests {
         a.update(Action::ZonesLoaded(Ok(vec![
             zone("a", ZoneStatus::Pending, 1, "g1"),
             zone("b", ZoneStatus::Pending, 1, "g2"),
-        ])));
+        ]
+        .into())));
         a.update(Action::ZonesLoaded(Ok(vec![
             zone("a", ZoneStatus::Ready, 1, "g1"),
             zone("b", ZoneStatus::Failed, 1, "g2"),
-        ])));
+        ]
+        .into())));
         let texts: Vec<_> = a.toasts.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts[0], "a is READY");
         assert!(texts[1].contains("check that the Gateway of g2 is active"));
@@ -619,10 +638,11 @@ mod tests {
             ZoneStatus::Pending,
             1,
             "g1",
-        )])));
+        )]
+        .into())));
         let mut failed = zone("c", ZoneStatus::Failed, 1, "g1");
         failed.metadata.failed_reason = Some("Failed to map topic 't'".into());
-        a.update(Action::ZonesLoaded(Ok(vec![failed])));
+        a.update(Action::ZonesLoaded(Ok(vec![failed].into())));
         assert_eq!(a.toasts[0].text, "c FAILED: Failed to map topic 't'");
     }
 
@@ -632,10 +652,17 @@ mod tests {
         a.update(Action::ZonesLoaded(Ok(vec![
             zone("a", ZoneStatus::Ready, 1, "g"),
             zone("b", ZoneStatus::Ready, 1, "g"),
-        ])));
+        ]
+        .into())));
         a.update(Action::Down);
         let fx = a.update(Action::Open);
         assert_eq!(fx, vec![Effect::FetchZone("b".into())]);
+        assert!(a.current_zone().is_none(), "loading until its copy comes");
+        assert_eq!(a.current_name().as_deref(), Some("b"));
+        a.update(Action::ZoneLoaded(
+            "b".into(),
+            Ok(zone("b", ZoneStatus::Ready, 1, "g")),
+        ));
         assert_eq!(a.current_zone().unwrap().metadata.name, "b");
         assert_eq!(a.update(Action::Tick(t(10))).len(), 2, "list and open zone");
         a.update(Action::Back);
@@ -650,21 +677,73 @@ mod tests {
     }
 
     #[test]
-    fn copy_yaml_copies_the_current_zone() {
+    fn copy_yaml_copies_the_zone_as_the_console_has_it_now() {
         let mut a = app();
         a.update(Action::ZonesLoaded(Ok(vec![zone(
             "a",
             ZoneStatus::Ready,
             1,
             "g",
-        )])));
+        )]
+        .into())));
+        // The list keeps a row, not the zone: it is fetched first.
         let fx = a.update(Action::CopyYaml);
+        assert_eq!(fx, vec![Effect::FetchZone("a".into())]);
+        let mut now = zone("a", ZoneStatus::Ready, 1, "g");
+        now.spec.description = Some("changed since the list".into());
+        let fx = a.update(Action::ZoneLoaded("a".into(), Ok(now)));
         match &fx[..] {
             [Effect::Copy { text, what, .. }] => {
                 assert!(text.expose().contains("kind: PartnerZone"));
+                assert!(text.expose().contains("changed since the list"));
                 assert!(what.contains("YAML"));
             }
             other => panic!("{other:?}"),
         }
+        assert!(a.waiting.is_none() && a.fetched.is_none());
+    }
+
+    #[test]
+    fn a_fetch_for_an_action_follows_the_selection_and_the_console() {
+        let mut a = app();
+        a.update(Action::ZonesLoaded(Ok(vec![
+            zone("a", ZoneStatus::Ready, 1, "g"),
+            zone("b", ZoneStatus::Ready, 1, "g"),
+        ]
+        .into())));
+        // The selection moved while the zone was on its way: nothing is
+        // done to either zone.
+        assert_eq!(
+            a.update(Action::CopyYaml),
+            vec![Effect::FetchZone("a".into())]
+        );
+        a.update(Action::Down);
+        let a_now = zone("a", ZoneStatus::Ready, 1, "g");
+        assert!(
+            a.update(Action::ZoneLoaded("a".into(), Ok(a_now)))
+                .is_empty()
+        );
+        assert!(a.fetched.is_none());
+        // Gone meanwhile: said so.
+        assert_eq!(
+            a.update(Action::CopyYaml),
+            vec![Effect::FetchZone("b".into())]
+        );
+        let gone = ApiError::NotFound(crate::api::ErrorBody::new("gone", "b"));
+        assert!(
+            a.update(Action::ZoneLoaded("b".into(), Err(gone)))
+                .is_empty()
+        );
+        assert!(a.toasts.iter().any(|t| t.text == "b no longer exists"));
+        // The open zone's copy serves at once.
+        a.update(Action::Open);
+        a.update(Action::ZoneLoaded(
+            "b".into(),
+            Ok(zone("b", ZoneStatus::Ready, 1, "g")),
+        ));
+        assert!(matches!(
+            &a.update(Action::CopyYaml)[..],
+            [Effect::Copy { .. }]
+        ));
     }
 }

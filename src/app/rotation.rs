@@ -46,13 +46,14 @@ pub struct Rotated {
 /// Confirmed: the credentials view follows the rotation.
 pub fn rotating(app: &mut App, zone: String, r: Rotate) -> Vec<Effect> {
     let on_sandbox = app.connection.sandbox || app.connection.sandbox_endpoints;
-    let Some(z) = app.list.zones().iter().find(|z| z.metadata.name == zone) else {
-        app.overlay = None;
-        return Vec::new();
-    };
-    let mut view = CredentialsView::of(z, on_sandbox, false);
-    view.account = r.account.clone();
-    view.phase = Phase::Rotating(Vec::new());
+    let mut view = CredentialsView::bare(
+        zone.clone(),
+        r.account.clone(),
+        on_sandbox,
+        Phase::Rotating(Vec::new()),
+    );
+    view.auth_type = r.auth_type;
+    view.aliases = r.aliases;
     app.overlay = Some(Overlay::Credentials(Box::new(view)));
     vec![Effect::Rotate {
         zone,
@@ -62,20 +63,12 @@ pub fn rotating(app: &mut App, zone: String, r: Rotate) -> Vec<Effect> {
 
 /// Opens the view for an unfinished rotation being resumed.
 fn resuming(app: &mut App, u: Unfinished) -> Vec<Effect> {
-    let view = CredentialsView {
-        zone: u.zone.clone(),
-        account: u.account.clone(),
-        auth_type: String::new(),
-        on_sandbox: app.connection.sandbox || app.connection.sandbox_endpoints,
-        phase: Phase::Rotating(vec![format!("resuming the rotation to '{}'", u.account)]),
-        revealed: false,
-        save_path: None,
-        overwrite: None,
-        aliases: Vec::new(),
-        check_after: false,
-        check: None,
-        handover: None,
-    };
+    let view = CredentialsView::bare(
+        u.zone.clone(),
+        u.account.clone(),
+        app.connection.sandbox || app.connection.sandbox_endpoints,
+        Phase::Rotating(vec![format!("resuming the rotation to '{}'", u.account)]),
+    );
     app.overlay = Some(Overlay::Credentials(Box::new(view)));
     vec![Effect::Rotate {
         zone: u.zone,

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use crate::api::{PartnerZone, ZoneStatus};
+use crate::api::{ZoneRow, ZoneRows, ZoneStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
@@ -39,7 +39,9 @@ impl SortKey {
 
 #[derive(Clone, Debug)]
 pub struct ZoneList {
-    zones: Vec<PartnerZone>,
+    /// What the list needs of each zone (an action needing more fetches
+    /// the zone: `App::zone_for`).
+    zones: ZoneRows,
     /// Lowercased search text of every zone, built when a filter first
     /// needs it (not for a list nobody filters), then once per refresh.
     haystacks: Option<Haystacks>,
@@ -71,17 +73,17 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(zones: &[PartnerZone]) -> Counts {
+    fn of(zones: &ZoneRows) -> Counts {
         let mut c = Counts::default();
-        for z in zones {
-            c.topics += z.spec.topics.len();
-            match z.metadata.status {
+        for z in zones.iter() {
+            c.topics += z.topics();
+            match z.status() {
                 Some(ZoneStatus::Pending) => c.pending += 1,
                 Some(ZoneStatus::Failed) => c.failed += 1,
                 _ => {}
             }
-            c.labelled |= !z.metadata.labels.is_empty();
-            c.gateway_width = c.gateway_width.max(z.spec.cluster.chars().count());
+            c.labelled |= z.has_labels();
+            c.gateway_width = c.gateway_width.max(z.cluster().chars().count());
         }
         c
     }
@@ -90,7 +92,7 @@ impl Counts {
 impl Default for ZoneList {
     fn default() -> Self {
         ZoneList {
-            zones: Vec::new(),
+            zones: ZoneRows::new(),
             counts: Counts::default(),
             haystacks: None,
             visible: Vec::new(),
@@ -114,28 +116,28 @@ struct Haystacks {
 }
 
 impl Haystacks {
-    fn of(zones: &[PartnerZone]) -> Haystacks {
+    fn of(zones: &ZoneRows) -> Haystacks {
         let mut h = Haystacks {
             text: String::with_capacity(zones.len() * 128),
             ends: Vec::with_capacity(zones.len()),
         };
-        for z in zones {
+        for z in zones.iter() {
             h.push(z);
         }
         h.text.shrink_to_fit();
         h
     }
 
-    fn push(&mut self, z: &PartnerZone) {
+    fn push(&mut self, z: ZoneRow<'_>) {
         let s = &mut self.text;
         for part in [
-            Some(z.metadata.name.as_str()),
-            z.metadata.id.as_deref(),
-            z.spec.display_name.as_deref(),
-            z.spec.url.as_deref(),
-            Some(z.spec.cluster.as_str()),
-            z.spec.partner.as_ref().map(|p| p.name.as_str()),
-            z.spec.partner.as_ref().and_then(|p| p.email.as_deref()),
+            Some(z.name()),
+            z.id(),
+            z.display_name(),
+            z.url(),
+            Some(z.cluster()),
+            z.partner_name(),
+            z.partner_email(),
         ]
         .into_iter()
         .flatten()
@@ -143,7 +145,7 @@ impl Haystacks {
             push_lower(s, part);
             s.push('\u{1f}');
         }
-        for (k, v) in &z.metadata.labels {
+        for (k, v) in z.labels() {
             push_lower(s, k);
             s.push('=');
             push_lower(s, v);
@@ -168,8 +170,8 @@ fn push_lower(s: &mut String, part: &str) {
     }
 }
 
-fn status_rank(z: &PartnerZone) -> u8 {
-    match z.metadata.status {
+fn status_rank(z: ZoneRow<'_>) -> u8 {
+    match z.status() {
         Some(ZoneStatus::Failed) => 0,
         Some(ZoneStatus::Pending) => 1,
         Some(ZoneStatus::Ready) => 2,
@@ -178,7 +180,7 @@ fn status_rank(z: &PartnerZone) -> u8 {
 }
 
 impl ZoneList {
-    pub fn zones(&self) -> &[PartnerZone] {
+    pub fn zones(&self) -> &ZoneRows {
         &self.zones
     }
 
@@ -191,23 +193,31 @@ impl ZoneList {
         &self,
         start: usize,
         end: usize,
-    ) -> impl Iterator<Item = (usize, &PartnerZone)> {
+    ) -> impl Iterator<Item = (usize, ZoneRow<'_>)> {
         let end = end.min(self.visible.len());
         let start = start.min(end);
         self.visible[start..end]
             .iter()
             .enumerate()
-            .map(move |(i, &z)| (start + i, &self.zones[z]))
+            .filter_map(move |(i, &z)| Some((start + i, self.zones.get(z)?)))
     }
 
-    pub fn selected_zone(&self) -> Option<&PartnerZone> {
-        self.visible.get(self.selected).map(|&i| &self.zones[i])
+    pub fn selected_zone(&self) -> Option<ZoneRow<'_>> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.zones.get(i))
+    }
+
+    /// The name of the selected zone.
+    pub fn selected_name(&self) -> Option<String> {
+        self.selected_zone().map(|z| z.name().to_string())
     }
 
     /// Replaces the zones, keeping the selected zone selected if it still
     /// exists (by name).
-    pub fn set_zones(&mut self, zones: Vec<PartnerZone>) {
-        let keep = self.selected_zone().map(|z| z.metadata.name.clone());
+    pub fn set_zones(&mut self, zones: impl Into<ZoneRows>) {
+        let zones = zones.into();
+        let keep = self.selected_name();
         self.counts = Counts::of(&zones);
         self.zones = zones;
         // Built again by the first filter that needs them; at once while
@@ -228,13 +238,13 @@ impl ZoneList {
     }
 
     pub fn set_filter(&mut self, filter: String) {
-        let keep = self.selected_zone().map(|z| z.metadata.name.clone());
+        let keep = self.selected_name();
         self.filter = filter;
         self.recompute(keep.as_deref());
     }
 
     pub fn set_sort(&mut self, sort: SortKey, descending: bool) {
-        let keep = self.selected_zone().map(|z| z.metadata.name.clone());
+        let keep = self.selected_name();
         self.sort = sort;
         self.descending = descending;
         self.recompute(keep.as_deref());
@@ -244,7 +254,7 @@ impl ZoneList {
         if let Some(pos) = self
             .visible
             .iter()
-            .position(|&i| self.zones[i].metadata.name == name)
+            .position(|&i| self.zones.get(i).is_some_and(|z| z.name() == name))
         {
             self.selected = pos;
         }
@@ -263,25 +273,29 @@ impl ZoneList {
             self.prepare_filter();
         }
         let haystacks = self.haystacks.as_ref();
-        self.visible = (0..self.zones.len())
+        let zones = &self.zones;
+        self.visible = (0..zones.len())
             .filter(|&i| match (&selector, haystacks) {
-                (Some(sel), _) => sel.matches(&self.zones[i].metadata.labels),
+                (Some(sel), _) => zones
+                    .get(i)
+                    .is_some_and(|z| sel.matches_by(|key| z.label(key))),
                 (None, Some(h)) if !needle.is_empty() => h.get(i).contains(needle),
                 (None, _) => true,
             })
             .collect();
-        let zones = &self.zones;
         let cmp = |a: &usize, b: &usize| -> Ordering {
-            let (za, zb) = (&zones[*a], &zones[*b]);
+            let (Some(za), Some(zb)) = (zones.get(*a), zones.get(*b)) else {
+                return Ordering::Equal;
+            };
             let primary = match self.sort {
                 SortKey::Name => Ordering::Equal,
                 SortKey::Status => status_rank(za).cmp(&status_rank(zb)),
-                SortKey::Topics => za.spec.topics.len().cmp(&zb.spec.topics.len()),
-                SortKey::Gateway => za.spec.cluster.cmp(&zb.spec.cluster),
+                SortKey::Topics => za.topics().cmp(&zb.topics()),
+                SortKey::Gateway => za.cluster().cmp(zb.cluster()),
                 // RFC 3339 in UTC sorts as text.
-                SortKey::Updated => za.metadata.updated_at.cmp(&zb.metadata.updated_at),
+                SortKey::Updated => za.updated_at().cmp(&zb.updated_at()),
             };
-            primary.then_with(|| za.metadata.name.cmp(&zb.metadata.name))
+            primary.then_with(|| za.name().cmp(zb.name()))
         };
         self.visible.sort_by(cmp);
         if self.descending {
@@ -351,7 +365,7 @@ impl ZoneList {
             _ => self
                 .zones
                 .iter()
-                .filter(|z| z.metadata.status.as_ref() == Some(status))
+                .filter(|z| z.status().as_ref() == Some(status))
                 .count(),
         }
     }
@@ -374,6 +388,7 @@ impl ZoneList {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::api::PartnerZone;
 
     pub fn zone(name: &str, status: ZoneStatus, topics: usize, cluster: &str) -> PartnerZone {
         let mut z: PartnerZone = serde_json::from_value(serde_json::json!({
@@ -403,27 +418,64 @@ pub(crate) mod tests {
             crate::api::ConnectionInfo::default(),
             now,
         );
-        let zones = names
+        let zones: Vec<_> = names
             .iter()
             .map(|n| zone(n, ZoneStatus::Ready, 2, "g"))
             .collect();
-        a.update(crate::app::Action::ZonesLoaded(Ok(zones)));
+        a.update(crate::app::Action::ZonesLoaded(Ok(zones.into())));
         a
+    }
+
+    /// Runs `action`, answering the zone fetches it makes with `zones`, as
+    /// the Console would.
+    pub fn serving(
+        a: &mut crate::app::App,
+        action: crate::app::Action,
+        zones: &[PartnerZone],
+    ) -> Vec<crate::app::Effect> {
+        let mut fx = a.update(action);
+        for _ in 0..4 {
+            let [crate::app::Effect::FetchZone(name)] = &fx[..] else {
+                break;
+            };
+            let name = name.clone();
+            let found = zones.iter().find(|z| z.metadata.name == name).cloned();
+            let answer = found.ok_or_else(|| {
+                crate::api::ApiError::NotFound(crate::api::ErrorBody::new("not found", &name))
+            });
+            fx = a.update(crate::app::Action::ZoneLoaded(name, answer));
+        }
+        fx
+    }
+
+    /// The same, for a console of `app_with`'s zones.
+    pub fn served(a: &mut crate::app::App, action: crate::app::Action) -> Vec<crate::app::Effect> {
+        let zones: Vec<_> = a
+            .list
+            .zones()
+            .iter()
+            .map(|z| zone(z.name(), ZoneStatus::Ready, 2, "g"))
+            .collect();
+        serving(a, action, &zones)
     }
 
     fn names(l: &ZoneList) -> Vec<String> {
         l.visible_rows(0, usize::MAX)
-            .map(|(_, z)| z.metadata.name.to_string())
+            .map(|(_, z)| z.name().to_string())
             .collect()
+    }
+
+    fn sample_zones() -> Vec<PartnerZone> {
+        vec![
+            zone("charlie", ZoneStatus::Ready, 1, "gw-a"),
+            zone("alpha", ZoneStatus::Failed, 3, "gw-b"),
+            zone("bravo", ZoneStatus::Pending, 2, "gw-a"),
+        ]
     }
 
     fn sample() -> ZoneList {
         let mut l = ZoneList::default();
-        l.set_zones(vec![
-            zone("charlie", ZoneStatus::Ready, 1, "gw-a"),
-            zone("alpha", ZoneStatus::Failed, 3, "gw-b"),
-            zone("bravo", ZoneStatus::Pending, 2, "gw-a"),
-        ]);
+        l.set_zones(sample_zones());
         l
     }
 
@@ -439,9 +491,9 @@ pub(crate) mod tests {
         l.set_zones(zones);
         l.set_filter("env=prod".into());
         assert_eq!(l.visible_len(), 1);
-        assert_eq!(l.selected_zone().unwrap().metadata.name, "alpha");
+        assert_eq!(l.selected_zone().unwrap().name(), "alpha");
         l.set_filter("env!=prod".into());
-        assert_eq!(l.selected_zone().unwrap().metadata.name, "bravo");
+        assert_eq!(l.selected_zone().unwrap().name(), "bravo");
         // Without '=' the labels are searched as text too.
         l.set_filter("production".into());
         assert_eq!(l.visible_len(), 1);
@@ -470,13 +522,13 @@ pub(crate) mod tests {
         assert_eq!(names(&l), ["alpha"]);
         assert!(l.haystacks.is_some());
         // A refresh while the filter is in use keeps them current.
-        let mut zones = l.zones().to_vec();
+        let mut zones = sample_zones();
         zones[0].spec.cluster = "gw-b".into();
-        l.set_zones(zones);
+        l.set_zones(zones.as_slice());
         assert_eq!(names(&l), ["alpha", "charlie"]);
         // Cleared: the next refresh drops them.
         l.set_filter(String::new());
-        l.set_zones(l.zones().to_vec());
+        l.set_zones(zones);
         assert!(l.haystacks.is_none());
         l.prepare_filter();
         assert_eq!(l.haystacks.as_ref().unwrap().ends.len(), 3);
@@ -520,19 +572,13 @@ pub(crate) mod tests {
         let mut l = sample();
         l.select_name("charlie");
         l.set_sort(SortKey::Status, true);
-        assert_eq!(l.selected_zone().unwrap().metadata.name, "charlie");
-        let mut zones = l.zones().to_vec();
+        assert_eq!(l.selected_zone().unwrap().name(), "charlie");
+        let mut zones = sample_zones();
         zones.insert(0, zone("aardvark", ZoneStatus::Ready, 1, "gw"));
-        l.set_zones(zones);
-        assert_eq!(l.selected_zone().unwrap().metadata.name, "charlie");
+        l.set_zones(zones.as_slice());
+        assert_eq!(l.selected_zone().unwrap().name(), "charlie");
         // The selected zone disappears: the selection stays in range.
-        let zones: Vec<_> = l
-            .zones()
-            .iter()
-            .filter(|z| z.metadata.name != "charlie")
-            .cloned()
-            .collect();
-        l.set_zones(zones);
+        l.set_zones(l.zones().without("charlie"));
         assert!(l.selected_zone().is_some());
     }
 
@@ -542,7 +588,7 @@ pub(crate) mod tests {
         l.set_zones(
             (0..100)
                 .map(|i| zone(&format!("z{i:03}"), ZoneStatus::Ready, 1, "gw"))
-                .collect(),
+                .collect::<Vec<_>>(),
         );
         l.move_by(30);
         l.ensure_visible(10);

@@ -168,9 +168,11 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         Effect::DetectGeneration => {
             Action::GenerationDetected(client.generation().await, client.is_sandbox().await)
         }
-        Effect::ProbeWrite(zone) => {
-            Action::WriteProbed(client.apply_zone(&zone, true).await.map(|_| ()))
-        }
+        // A dry run of the zone as it is: refused when the key may only read.
+        Effect::ProbeWrite(name) => Action::WriteProbed(match client.get_zone(&name).await {
+            Ok(zone) => client.apply_zone(&zone, true).await.map(|_| ()),
+            Err(e) => Err(e),
+        }),
         Effect::ListContexts(current) => {
             let (Some(_), Some(paths)) = (&ctx.reconnect, ctx.paths.clone()) else {
                 return Vec::new();
@@ -277,7 +279,7 @@ pub async fn perform(effect: Effect, ctx: &Ctx) -> Vec<Msg> {
         }
         Effect::FetchZones => {
             let seen = ctx.listed();
-            match client.list_zones_unless(seen).await {
+            match client.list_rows_unless(seen).await {
                 Ok(None) => Action::ZonesUnchanged,
                 Ok(Some((zones, digest))) => {
                     ctx.set_listed(Some(digest));

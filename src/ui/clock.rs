@@ -29,7 +29,7 @@ pub fn face(app: &App) -> Option<Face> {
         )),
         Screen::Detail { .. } => texts.extend(
             app.current_zone()
-                .map(|z| super::widgets::updated_ago(z, app.now)),
+                .map(|z| super::widgets::updated_ago(z.metadata.updated_at.as_deref(), app.now)),
         ),
         Screen::Wizard(_) | Screen::Everywhere(_) => return None,
     }
@@ -81,7 +81,7 @@ mod tests {
                 z
             })
             .collect();
-        app.update(Action::ZonesLoaded(Ok(zones)));
+        app.update(Action::ZonesLoaded(Ok(zones.into())));
         app.update(Action::ZonesUnchanged);
         app
     }

@@ -3,7 +3,7 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::api::{PartnerZone, ZoneStatus};
+use crate::api::ZoneStatus;
 use crate::app::keys::KeyHint;
 use crate::theme::Theme;
 
@@ -12,14 +12,9 @@ const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 /// How long ago `zone` was last updated ("3d ago"): the one text of a
 /// zone the clock alone changes (the list's UPDATED, the detail's status
 /// line, `clock`'s face).
-pub fn updated_ago(zone: &PartnerZone, now: chrono::DateTime<chrono::Utc>) -> String {
-    crate::format::relative(
-        zone.metadata
-            .updated_at
-            .as_deref()
-            .and_then(crate::format::parse_time),
-        now,
-    )
+/// How long ago a zone's `updatedAt` was.
+pub fn updated_ago(updated_at: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> String {
+    crate::format::relative(updated_at.and_then(crate::format::parse_time), now)
 }
 
 /// A status as a coloured badge; PENDING turns with `frame`.

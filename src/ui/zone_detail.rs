@@ -60,7 +60,7 @@ pub fn lines(zone: &PartnerZone, app: &App) -> Vec<Line<'static>> {
         Span::styled(
             format!(
                 "   updated {} ({})",
-                updated_ago(zone, app.now),
+                updated_ago(zone.metadata.updated_at.as_deref(), app.now),
                 opt(m.updated_at.as_deref())
             ),
             t.muted,

@@ -137,33 +137,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let rows = list
         .visible_rows(on_screen.start, on_screen.end)
         .map(|(i, z)| {
-            let display = z.spec.display_name.as_deref().unwrap_or(&z.metadata.name);
-            let name = if display == z.metadata.name {
+            let display = z.display_name().unwrap_or(z.name());
+            let name = if display == z.name() {
                 display.to_string()
             } else {
-                format!("{display} ({})", z.metadata.name)
+                format!("{display} ({})", z.name())
             };
-            let updated = updated_ago(z, app.now);
+            let updated = updated_ago(z.updated_at(), app.now);
             let mut cells = vec![
-                Cell::from(status_badge(z.metadata.status.as_ref(), app.frame, t)),
+                Cell::from(status_badge(z.status().as_ref(), app.frame, t)),
                 Cell::from(truncate(&name, zone_width.max(10))),
             ];
             if wide {
                 cells.push(Cell::from(Span::styled(
-                    super::widgets::clean(z.spec.url.as_deref().unwrap_or_default()),
+                    super::widgets::clean(z.url().unwrap_or_default()),
                     t.muted,
                 )));
             }
             if labelled {
-                let labels = crate::api::types::labels_text(&z.metadata.labels, ",");
+                let labels = crate::api::types::labels_text(z.labels(), ",");
                 cells.push(Cell::from(Span::styled(
                     super::widgets::clean(&labels),
                     t.muted,
                 )));
             }
             cells.extend([
-                Cell::from(format!("{:>6}", z.spec.topics.len())),
-                Cell::from(super::widgets::clean(&z.spec.cluster)),
+                Cell::from(format!("{:>6}", z.topics())),
+                Cell::from(super::widgets::clean(z.cluster())),
                 Cell::from(Span::styled(updated, t.muted)),
             ]);
             let row = Row::new(cells).style(t.text);
@@ -199,7 +199,7 @@ pub(crate) fn updated_on_screen(app: &App, inner: Rect) -> impl Iterator<Item = 
     let rows = rows_on_screen(app, inner);
     app.list
         .visible_rows(rows.start, rows.end)
-        .map(|(_, z)| updated_ago(z, app.now))
+        .map(|(_, z)| updated_ago(z.updated_at(), app.now))
 }
 
 /// The index (among the shown zones) of the first row on screen.

@@ -230,12 +230,12 @@ async fn the_laid_out_list_refuses_what_is_not_a_json_array() {
 #[tokio::test]
 async fn an_unchanged_list_is_not_parsed_again() {
     let (sb, c) = start(options()).await;
-    let (zones, digest) = c.list_zones_unless(None).await.unwrap().unwrap();
-    assert_eq!(c.list_zones_unless(Some(digest)).await.unwrap(), None);
+    let (zones, digest) = c.list_rows_unless(None).await.unwrap().unwrap();
+    assert_eq!(c.list_rows_unless(Some(digest)).await.unwrap(), None);
     c.apply_zone(&zone("news", "gateway-prod"), false)
         .await
         .unwrap();
-    let (more, changed) = c.list_zones_unless(Some(digest)).await.unwrap().unwrap();
+    let (more, changed) = c.list_rows_unless(Some(digest)).await.unwrap().unwrap();
     assert_ne!(changed, digest);
     assert_eq!(more.len(), zones.len() + 1);
     sb.shutdown().await;

@@ -193,7 +193,7 @@ fn a_key_that_may_only_read_disables_changes_with_the_reason() {
     // The sandbox seeded its zones' times from the real clock: the console
     // runs on it too, or the ages in the snapshot change with the day.
     a.now = chrono::Utc::now();
-    let fx = a.update(Action::ZonesLoaded(Ok(zones.clone())));
+    let fx = a.update(Action::ZonesLoaded(Ok(zones.clone().into())));
     // The first load asks, with a dry run, whether the key may change.
     let probe = fx
         .iter()
@@ -202,6 +202,7 @@ fn a_key_that_may_only_read_disables_changes_with_the_reason() {
             _ => None,
         })
         .expect("a write probe");
+    let probe = rt.block_on(viewer.get_zone(&probe)).unwrap();
     let answer = rt.block_on(viewer.apply_zone(&probe, true)).map(|_| ());
     assert!(answer.is_err());
     a.update(Action::WriteProbed(answer));
@@ -239,7 +240,7 @@ fn a_key_that_may_only_read_disables_changes_with_the_reason() {
 #[test]
 fn no_zones_and_no_gateway_say_what_to_do() {
     let mut a = console_at("https://console.example");
-    a.update(Action::ZonesLoaded(Ok(vec![])));
+    a.update(Action::ZonesLoaded(Ok(vec![].into())));
     assert!(draw(&a).contains("No Partner Zones yet — press n to create one"));
     a.connection.read_only = true;
     assert!(draw(&a).contains("This console is read-only"));

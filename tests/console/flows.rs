@@ -275,17 +275,23 @@ fn console_failing_changes() -> axum::Router {
             axum::Json(serde_json::json!({"title": "An unexpected error occurred in the server"})),
         )
     };
+    let listed = zones.clone();
+    // Reads answer; every change fails.
+    let one = move |axum::extract::Path(name): axum::extract::Path<String>| {
+        let zone = zones.iter().find(|z| z.metadata.name == name).cloned();
+        async move { zone.map(axum::Json).ok_or(StatusCode::NOT_FOUND) }
+    };
     axum::Router::new()
         .route(
             "/public/console/v2/partner-zone",
             get(move || {
-                let zones = zones.clone();
+                let zones = listed.clone();
                 async move { axum::Json(zones) }
             }),
         )
         .route(
             "/public/console/v2/partner-zone/{name}",
-            get(fail).delete(fail),
+            get(one).delete(fail),
         )
         .route(
             "/public/partner-zone/v2/{name}/generate-credentials",

@@ -35,7 +35,7 @@ fn snap(name: &str, make: impl Fn((u16, u16)) -> App) {
 fn list_empty() {
     snap("list_empty", |s| {
         let mut a = app(s);
-        a.update(Action::ZonesLoaded(Ok(vec![])));
+        a.update(Action::ZonesLoaded(Ok(vec![].into())));
         a
     });
 }
@@ -77,7 +77,7 @@ fn detail() {
     snap("detail", |s| {
         let mut a = loaded(s);
         a.update(Action::Down); // globex-analytics: every field is set
-        a.update(Action::Open);
+        pz::demo::act(&mut a, Action::Open);
         a
     });
 }
@@ -87,7 +87,7 @@ fn detail_failed() {
     snap("detail_failed", |s| {
         let mut a = loaded(s);
         a.update(Action::Bottom); // umbrella-research is FAILED
-        a.update(Action::Open);
+        pz::demo::act(&mut a, Action::Open);
         a
     });
 }
@@ -115,7 +115,7 @@ fn typed_in_modal(a: &mut pz::app::App, text: &str) {
 fn delete_modal() {
     snap("delete_modal", |s| {
         let mut a = loaded(s);
-        a.update(Action::Delete(DeleteAction::Open));
+        pz::demo::act(&mut a, Action::Delete(DeleteAction::Open));
         typed_in_modal(&mut a, "DELET");
         a.update(Action::Delete(DeleteAction::Confirm));
         a
@@ -126,7 +126,7 @@ fn delete_modal() {
 fn rotate_modal() {
     snap("rotate_modal", |s| {
         let mut a = loaded(s);
-        a.update(Action::Delete(DeleteAction::OpenRotate));
+        pz::demo::act(&mut a, Action::Delete(DeleteAction::OpenRotate));
         typed_in_modal(&mut a, "acme");
         a
     });
@@ -136,7 +136,7 @@ fn rotate_modal() {
 fn rotating() {
     snap("rotating", |s| {
         let mut a = loaded(s);
-        a.update(Action::Delete(DeleteAction::OpenRotate));
+        pz::demo::act(&mut a, Action::Delete(DeleteAction::OpenRotate));
         typed_in_modal(&mut a, "acme-logistics");
         let fx = a.update(Action::Delete(DeleteAction::Confirm));
         assert_eq!(
@@ -186,11 +186,10 @@ fn credentials_of_an_oauthbearer_zone() {
             z.spec.authentication_mode.as_mut().unwrap().kind = "OAUTHBEARER".into();
         }
         let mut a = app(s);
-        a.update(Action::ZonesLoaded(Ok(zones)));
+        a.update(Action::ZonesLoaded(Ok(zones.as_slice().into())));
         a.list.select_name("globex-analytics");
-        a.update(Action::Credentials(
-            pz::app::credentials::CredentialsAction::Open,
-        ));
+        let open = Action::Credentials(pz::app::credentials::CredentialsAction::Open);
+        pz::demo::act_with(&mut a, open, &zones);
         a
     });
 }
@@ -204,7 +203,7 @@ fn too_small() {
 
 /// The credentials view of the selected zone with a generated secret.
 fn show_secret(a: &mut App, secret: &str, config: &str) {
-    a.update(Action::Credentials(CredentialsAction::Open));
+    pz::demo::act(a, Action::Credentials(CredentialsAction::Open));
     a.update(Action::Credentials(CredentialsAction::Confirm));
     a.update(Action::CredentialsDone(
         "acme-logistics".into(),
@@ -224,7 +223,7 @@ fn the_secret_is_masked_until_revealed() {
 #[test]
 fn every_size_renders_without_panic() {
     let mut a = loaded((80, 24));
-    a.update(Action::Open);
+    pz::demo::act(&mut a, Action::Open);
     for w in [1u16, 2, 10, 59, 60, 61, 80, 150, 300] {
         for h in [1u16, 2, 5, 14, 15, 16, 24, 60, 100] {
             a.update(Action::Resize(w, h));
@@ -364,14 +363,10 @@ mod wizard {
     #[test]
     fn edit_review_shows_a_diff() {
         snap("wizard_edit_diff", |s| {
-            let a = loaded(s);
-            let zone = a
-                .list
-                .zones()
-                .iter()
+            let zone = pz::demo::zones()
+                .into_iter()
                 .find(|z| z.metadata.name == "stark-payments")
-                .unwrap()
-                .clone();
+                .unwrap();
             let mut w = Wizard::edit(&zone);
             w.chosen[0].alias = "stark.payments".into();
             w.step = Step::Review;
@@ -395,7 +390,7 @@ fn header_marks_a_plaintext_or_unverified_connection_for_as_long_as_it_lasts() {
         let mut a = loaded((80, 24));
         a.connection.risks = vec![risk];
         // Still there after a refresh and on another screen.
-        a.update(Action::Open);
+        pz::demo::act(&mut a, Action::Open);
         let screen = draw(&a);
         let header = screen.lines().next().unwrap_or_default();
         assert!(header.contains(risk.marker()), "{header}");
@@ -479,7 +474,7 @@ fn toasts_stack_inside_the_frame() {
     });
     let mut a = loaded((80, 24));
     a.update(Action::Bottom);
-    let last = a.list.zones().last().unwrap().metadata.name.clone();
+    let last = a.list.selected_name().unwrap();
     three_toasts(&mut a);
     let screen = draw(&a);
     assert_boxes_whole(&screen);
@@ -501,7 +496,7 @@ fn toasts_stack_inside_the_frame() {
 
     // Over the detail and the credentials view too.
     let mut a = loaded((80, 24));
-    a.update(Action::Open);
+    pz::demo::act(&mut a, Action::Open);
     three_toasts(&mut a);
     assert_boxes_whole(&draw(&a));
     let mut a = loaded((80, 24));
@@ -522,7 +517,7 @@ fn every_console() {
     use pz::app::everywhere::Everywhere;
     snap("every_console", |s| {
         let mut a = loaded(s);
-        let zones = a.list.zones().to_vec();
+        let zones = pz::demo::zones();
         let mut rows: Vec<(String, pz::api::PartnerZone)> = zones
             .iter()
             .map(|z| ("prod".to_string(), z.clone()))

@@ -772,12 +772,12 @@ fn bidi_controls_and_escapes_are_shown_in_every_cell() {
     }))
     .unwrap();
     let mut a = pz::demo::app(pz::theme::Theme::default(), (140, 40));
-    a.update(pz::app::Action::ZonesLoaded(Ok(vec![zone])));
+    a.update(pz::app::Action::ZonesLoaded(Ok(vec![zone.clone()].into())));
     let list = draw(&a);
     let row = list.lines().find(|l| l.contains("evil")).unwrap();
     // Name, URL and Gateway (cut to its column).
     assert_eq!(row.matches("ab\\e[31mcd\\u{202e}").count(), 3, "{row}");
-    a.update(pz::app::Action::Open);
+    pz::demo::act_with(&mut a, pz::app::Action::Open, &[zone]);
     let detail = draw(&a);
     for text in [&list, &detail] {
         assert!(

@@ -18,7 +18,7 @@ use compact_str::CompactString;
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
-use super::{App, Effect, Screen, ToastKind};
+use super::{Action, App, Effect, Screen, ToastKind};
 use crate::api::{
     ApiError, ApplyResult, KafkaCluster, Partner, PartnerZone, Permission, Topic,
     TrafficControlPolicies, UpsertResult, ZoneMetadata, ZoneSpec, ZoneTopic,
@@ -366,28 +366,30 @@ pub fn update(app: &mut App, action: WizardAction) -> Vec<Effect> {
             };
             open(app, w, &mut fx);
         }
-        WizardAction::Edit => {
-            if let Some(z) = app.current_zone() {
-                let w = Wizard::edit(z);
-                open(app, w, &mut fx);
-            }
-        }
-        WizardAction::Clone => {
-            if let Some(z) = app.current_zone() {
-                let w = Wizard::clone_of(z);
-                open(app, w, &mut fx);
-            }
-        }
+        WizardAction::Edit => match app.zone_for(Action::Wizard(WizardAction::Edit)) {
+            Ok(z) => open(app, Wizard::edit(&z), &mut fx),
+            Err(fetch) => fx.extend(fetch),
+        },
+        WizardAction::Clone => match app.zone_for(Action::Wizard(WizardAction::Clone)) {
+            Ok(z) => open(app, Wizard::clone_of(&z), &mut fx),
+            Err(fetch) => fx.extend(fetch),
+        },
         WizardAction::FromFile(Err(e)) => {
             app.set_status(crate::app::status::Origin::File, e);
         }
         WizardAction::FromFile(Ok(zone)) => {
-            let existing = app
-                .list
-                .zones()
-                .iter()
-                .find(|z| z.metadata.name == zone.metadata.name)
-                .cloned();
+            // A zone the Console has: the wizard edits its current copy.
+            let existing = match app.list.zones().find(&zone.metadata.name) {
+                None => None,
+                Some(_) => {
+                    let name = zone.metadata.name.to_string();
+                    let then = Action::Wizard(WizardAction::FromFile(Ok(zone.clone())));
+                    match app.zone_named(&name, then) {
+                        Ok(z) => Some(z),
+                        Err(fetch) => return fetch,
+                    }
+                }
+            };
             let mut w = match &existing {
                 Some(z) => Wizard::edit(z),
                 None => Wizard::edit(&zone),
