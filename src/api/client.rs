@@ -379,6 +379,13 @@ impl Client {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<Vec<u8>, ApiError> {
+        // Serialized here, once: what follows is not generic (one copy of
+        // the request's code in the binary, not one per body type).
+        let body = match body.map(serde_json::to_vec).transpose() {
+            Ok(body) => body,
+            Err(e) => return Err(ApiError::Config(format!("{path}: the request's body: {e}"))),
+        };
+        let body = body.as_deref();
         match self.send_once(method.clone(), path, body).await {
             // A login's token may have expired: log in again, once.
             Err(ApiError::Unauthorized(_)) if matches!(self.auth, Auth::Login { .. }) => {
@@ -452,7 +459,7 @@ impl Client {
     /// The Console's own OpenAPI document (`{base}/api/public/docs/docs.yaml`),
     /// which tells its generation.
     pub async fn openapi(&self) -> Result<Vec<u8>, ApiError> {
-        self.send_once(Method::GET, "/public/docs/docs.yaml", None::<&()>)
+        self.send_once(Method::GET, "/public/docs/docs.yaml", None)
             .await
     }
 
@@ -460,7 +467,7 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<&impl Serialize>,
+        body: Option<&[u8]>,
     ) -> Result<Vec<u8>, ApiError> {
         // The sandbox's own endpoints hang off the base, not `/api`.
         let url = match path.strip_prefix("/sandbox/") {
@@ -475,7 +482,9 @@ impl Client {
             .header(reqwest::header::AUTHORIZATION, authorization)
             .header(CLIENT_HEADER.0, CLIENT_HEADER.1);
         if let Some(body) = body {
-            request = request.json(body);
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
         }
         let response = request.send().await.map_err(|e| self.transport(&url, e))?;
         let status = response.status();
