@@ -20,7 +20,15 @@ impl App {
     /// on a list's stale copy).
     pub fn zone_for(&mut self, then: Action) -> Result<PartnerZone, Vec<Effect>> {
         match &self.screen {
-            Screen::Detail { .. } => self.current_zone().cloned().ok_or_else(Vec::new),
+            // The open zone's copy, or, while it has not come yet, the
+            // action waits for it.
+            Screen::Detail { name, .. } => match self.current_zone() {
+                Some(z) => Ok(z.clone()),
+                None => {
+                    let name = name.clone();
+                    self.zone_named(&name, then)
+                }
+            },
             Screen::List => {
                 let Some(name) = self.list.selected_name() else {
                     return Err(Vec::new());
@@ -88,17 +96,19 @@ impl App {
         }
         match result {
             Ok(zone) => {
+                let replay = waiting.filter(|_| open || matches!(self.screen, Screen::List));
                 if open {
                     self.detail = Some(zone);
-                } else if let Some(then) = waiting
-                    && matches!(self.screen, Screen::List)
-                {
+                } else {
                     self.fetched = Some(zone);
+                }
+                if let Some(then) = replay {
                     let mut fx = self.update(*then);
                     self.fetched = None;
                     fx.extend(self.replay_held());
                     return fx;
                 }
+                self.fetched = None;
             }
             Err(ApiError::NotFound(_)) if open || waiting.is_some() => {
                 if open {

@@ -735,15 +735,38 @@ mod tests {
                 .is_empty()
         );
         assert!(a.toasts.iter().any(|t| t.text == "b no longer exists"));
-        // The open zone's copy serves at once.
+        // Opened, before its copy came: the action waits for it; then the
+        // open zone's copy serves at once.
         a.update(Action::Open);
-        a.update(Action::ZoneLoaded(
+        assert_eq!(
+            a.update(Action::CopyYaml),
+            vec![Effect::FetchZone("b".into())]
+        );
+        let fx = a.update(Action::ZoneLoaded(
             "b".into(),
             Ok(zone("b", ZoneStatus::Ready, 1, "g")),
         ));
+        assert!(matches!(&fx[..], [Effect::Copy { .. }]), "{fx:?}");
+        assert!(a.current_zone().is_some());
         assert!(matches!(
             &a.update(Action::CopyYaml)[..],
             [Effect::Copy { .. }]
         ));
+        // Back on the list, `esc` stops a wait: the late answer does nothing.
+        a.update(Action::Back);
+        assert_eq!(
+            a.update(Action::CopyYaml),
+            vec![Effect::FetchZone("b".into())]
+        );
+        let esc = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
+        let held = keys::action_for(&a, esc).unwrap();
+        assert!(matches!(held, Action::Held(_)));
+        a.update(held);
+        assert!(a.waiting.is_none());
+        let late = zone("b", ZoneStatus::Ready, 1, "g");
+        assert!(
+            a.update(Action::ZoneLoaded("b".into(), Ok(late)))
+                .is_empty()
+        );
     }
 }
