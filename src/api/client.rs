@@ -236,7 +236,7 @@ impl Client {
         seen: Option<u64>,
     ) -> Result<Option<(ZoneRows, u64)>, ApiError> {
         let bytes = self.send(Method::GET, ZONES, None::<&()>).await?;
-        let digest = digest(&bytes);
+        let digest = ZoneRows::digest(&bytes);
         if seen == Some(digest) {
             return Ok(None);
         }
@@ -381,10 +381,8 @@ impl Client {
     ) -> Result<Vec<u8>, ApiError> {
         // Serialized here, once: what follows is not generic (one copy of
         // the request's code in the binary, not one per body type).
-        let body = match body.map(serde_json::to_vec).transpose() {
-            Ok(body) => body,
-            Err(e) => return Err(ApiError::Config(format!("{path}: the request's body: {e}"))),
-        };
+        let body = (body.map(serde_json::to_vec).transpose())
+            .map_err(|e| ApiError::Config(format!("{path}: the request's body: {e}")))?;
         let body = body.as_deref();
         match self.send_once(method.clone(), path, body).await {
             // A login's token may have expired: log in again, once.
@@ -536,14 +534,6 @@ impl Client {
 const ZONES: &str = "/public/console/v2/partner-zone";
 
 /// The zone list's answer could not be read: `what` says why.
-/// A digest of an answer, to tell the next one is the same: foldhash's
-/// quality hash, a fixed seed (the same bytes, the same digest), several
-/// times quicker than SipHash over a long list.
-fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0x7a6f_6e65).hash_one(bytes)
-}
-
 pub fn malformed_list(what: impl std::fmt::Display) -> ApiError {
     ApiError::Malformed(format!("{ZONES}: {what}"))
 }

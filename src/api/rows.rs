@@ -86,6 +86,14 @@ impl ZoneRows {
         ZoneRows::default()
     }
 
+    /// A digest of a list's answer, to tell the next one is the same
+    /// before reading it: foldhash's quality hash with a fixed seed (the
+    /// same bytes, the same digest), several times quicker than SipHash.
+    pub fn digest(answer: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::quality::FixedState::with_seed(0x7a6f_6e65).hash_one(answer)
+    }
+
     pub fn len(&self) -> usize {
         self.slots.len()
     }
