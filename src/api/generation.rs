@@ -91,14 +91,9 @@ impl Generation {
         })
     }
 
-    /// What the zones a Console serves say of it: a zone with
-    /// `authenticationMode` means 1.34 or later, one with only
-    /// `serviceAccount` means 1.32; no zones say nothing.
-    pub fn from_zones(zones: &[PartnerZone]) -> Option<Generation> {
-        zones.first().map(Generation::of_zone)
-    }
-
-    /// What a zone's shape tells of the Console that listed it.
+    /// What a zone's shape tells of the Console that listed it: a zone
+    /// with `authenticationMode` means 1.34 or later, one with only
+    /// `serviceAccount` means 1.32.
     pub fn of_zone(zone: &PartnerZone) -> Generation {
         Generation::of_auth_mode(
             zone.spec
@@ -224,14 +219,11 @@ mod tests {
 
     #[test]
     fn zones_tell_it_when_the_document_cannot() {
-        assert_eq!(Generation::from_zones(&[]), None);
+        assert_eq!(Generation::of_zone(&zone(OLD)), Generation::LEGACY);
+        assert_eq!(Generation::of_zone(&zone(NEW)), Generation { minor: 36 });
         assert_eq!(
-            Generation::from_zones(&[zone(OLD)]),
-            Some(Generation::LEGACY)
-        );
-        assert_eq!(
-            Generation::from_zones(&[zone(NEW)]),
-            Some(Generation { minor: 36 })
+            Generation::of_auth_mode(Some("PLAIN")),
+            Generation { minor: 34 }
         );
     }
 

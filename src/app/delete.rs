@@ -34,13 +34,18 @@ pub struct Rotate {
     /// The service account the partner uses now, and the new one.
     pub old: String,
     pub account: String,
-    /// OAUTHBEARER or MTLS: the partner's own credentials are revoked at
-    /// its identity provider or CA; pz only re-creates the zone.
-    pub brings_own: bool,
     /// The zone's authentication type and its aliases with their
     /// permissions, for the credentials view the rotation ends in.
     pub auth_type: String,
     pub aliases: Vec<(String, String)>,
+}
+
+impl Rotate {
+    /// OAUTHBEARER or MTLS: the partner's own credentials are revoked at
+    /// its identity provider or CA; pz only re-creates the zone.
+    pub fn brings_own(&self) -> bool {
+        crate::credentials::brings_own(&self.auth_type)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,39 +111,36 @@ pub fn update(app: &mut App, action: DeleteAction) -> Vec<Effect> {
             Ok(z) => z,
             Err(fetch) => return fetch,
         };
-        {
-            let rotate = (action == DeleteAction::OpenRotate).then(|| {
-                let old = z.spec.service_account_name().unwrap_or_default();
-                Rotate {
-                    old: old.to_string(),
-                    account: crate::rotation::next_account(if old.is_empty() {
-                        &z.metadata.name
-                    } else {
-                        old
-                    }),
-                    brings_own: crate::credentials::brings_own(z.spec.auth_type()),
-                    auth_type: z.spec.auth_type().to_string(),
-                    aliases: super::credentials::aliases_of(&z),
-                }
-            });
-            let modal = DeleteModal {
-                zone: z.metadata.name.to_string(),
-                display_name: z
-                    .spec
-                    .display_name
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string(),
-                partner: z.spec.partner.as_ref().map(|p| p.name.to_string()),
-                topics: z.spec.topics.iter().map(|t| t.name.to_string()).collect(),
-                typed: Default::default(),
-                armed_at: None,
-                busy: false,
-                hint: None,
-                rotate,
-            };
-            app.overlay = Some(Overlay::Delete(Box::new(modal)));
-        }
+        let rotate = (action == DeleteAction::OpenRotate).then(|| {
+            let old = z.spec.service_account_name().unwrap_or_default();
+            Rotate {
+                old: old.to_string(),
+                account: crate::rotation::next_account(if old.is_empty() {
+                    &z.metadata.name
+                } else {
+                    old
+                }),
+                auth_type: z.spec.auth_type().to_string(),
+                aliases: super::credentials::aliases_of(&z),
+            }
+        });
+        let modal = DeleteModal {
+            zone: z.metadata.name.to_string(),
+            display_name: z
+                .spec
+                .display_name
+                .as_deref()
+                .unwrap_or_default()
+                .to_string(),
+            partner: z.spec.partner.as_ref().map(|p| p.name.to_string()),
+            topics: z.spec.topics.iter().map(|t| t.name.to_string()).collect(),
+            typed: Default::default(),
+            armed_at: None,
+            busy: false,
+            hint: None,
+            rotate,
+        };
+        app.overlay = Some(Overlay::Delete(Box::new(modal)));
         return Vec::new();
     }
     let Some(Overlay::Delete(modal)) = &mut app.overlay else {

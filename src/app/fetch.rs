@@ -3,13 +3,35 @@
 //! first, the action runs again when it has come, and the keys pressed
 //! meanwhile wait with it (`esc` gives up waiting).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Action, App, Effect, Screen, ToastKind, keys, status};
 use crate::api::{ApiError, PartnerZone};
 
 /// Keys kept while an action waits for its zone; more are dropped.
 pub const HELD_KEYS: usize = 64;
+
+/// An action waiting for its zone.
+#[derive(Debug)]
+pub struct Waiting {
+    /// The zone's name.
+    pub name: String,
+    /// What runs again when it has come.
+    pub then: Box<Action>,
+    /// Since when, to say so if it lasts.
+    pub since: DateTime<Utc>,
+}
+
+/// What a key does while an action waits for its zone (`None`: nothing
+/// waits): `esc` stops waiting, any other key waits with it.
+pub fn while_waiting(app: &App, key: KeyEvent) -> Option<Action> {
+    app.waiting.as_ref()?;
+    Some(match key.code {
+        KeyCode::Esc => Action::StopWaiting,
+        _ => Action::Held(key),
+    })
+}
 
 impl App {
     /// The whole zone the current screen is about, for an action that
@@ -56,20 +78,26 @@ impl App {
         if let Some(z) = self.fetched.take().filter(|z| z.metadata.name == name) {
             return Ok(z);
         }
-        self.waiting = Some((name.to_string(), Box::new(then)));
-        self.waiting_since = self.now;
+        self.waiting = Some(Waiting {
+            name: name.to_string(),
+            then: Box::new(then),
+            since: self.now,
+        });
         Err(vec![Effect::FetchZone(name.to_string())])
     }
 
-    /// A key while an action waits for its zone.
-    pub(super) fn hold(&mut self, key: crossterm::event::KeyEvent) {
-        if key.code == crossterm::event::KeyCode::Esc {
-            self.waiting = None;
-            self.held.clear();
-            self.clear_status_from(status::Origin::Request);
-        } else if self.held.len() < HELD_KEYS {
+    /// A key pressed while an action waits for its zone.
+    pub(super) fn hold(&mut self, key: KeyEvent) {
+        if self.held.len() < HELD_KEYS {
             self.held.push(key);
         }
+    }
+
+    /// The action no longer waits; the keys held for it are dropped.
+    pub(super) fn stop_waiting(&mut self) {
+        self.waiting = None;
+        self.held.clear();
+        self.clear_status_from(status::Origin::Request);
     }
 
     /// The keys held while an action waited, handled now that it ran.
@@ -90,7 +118,7 @@ impl App {
         result: Result<PartnerZone, ApiError>,
     ) -> Vec<Effect> {
         let open = matches!(&self.screen, Screen::Detail { name: open, .. } if *open == name);
-        let waiting = self.waiting.take_if(|(n, _)| *n == name).map(|(_, a)| a);
+        let waiting = self.waiting.take_if(|w| w.name == name).map(|w| w.then);
         if waiting.is_some() {
             self.clear_status_from(status::Origin::Request);
         }
@@ -125,11 +153,11 @@ impl App {
 
     /// On a tick: a wait that lasts is said on the status line.
     pub(super) fn still_waiting(&mut self) {
-        if let Some((name, _)) = &self.waiting
-            && self.now - self.waiting_since >= Duration::milliseconds(300)
+        if let Some(w) = &self.waiting
+            && self.now - w.since >= Duration::milliseconds(300)
             && self.status.is_none()
         {
-            let text = format!("reading {name} from the Console… (esc: stop waiting)");
+            let text = format!("reading {} from the Console… (esc: stop waiting)", w.name);
             self.set_status(status::Origin::Request, text);
         }
     }

@@ -427,8 +427,8 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
-    if app.waiting.is_some() {
-        return Some(Action::Held(key)); // an action waits for its zone: so do keys
+    if let Some(action) = super::fetch::while_waiting(app, key) {
+        return Some(action);
     }
     // A held-down key repeating never types the delete modal's word.
     if matches!(m, Mode::Delete | Mode::Rotate) && key.kind == KeyEventKind::Repeat {

@@ -109,8 +109,10 @@ pub enum Action {
     ZonesUnchanged,
     ZoneLoaded(String, Result<PartnerZone, ApiError>),
     /// A key pressed while an action waits for its zone: kept, and handled
-    /// once the action has run (`esc` gives up waiting).
+    /// once the action has run.
     Held(crossterm::event::KeyEvent),
+    /// `esc` while an action waits for its zone: it no longer does.
+    StopWaiting,
     /// `R`: a rotation's steps and end; the unfinished one's choices.
     Rotation(rotation::RotationAction),
     /// `:all` and the contexts' answers (also `:ctx`'s health).
@@ -164,12 +166,9 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The open zone's latest copy (refreshed on its own).
     pub detail: Option<PartnerZone>,
-    /// An action on the list that needs the whole zone, waiting for it to
-    /// be fetched (`zone_for`): the zone's name and the action to run
-    /// again when it has come.
-    pub waiting: Option<(String, Box<Action>)>,
-    /// Since when, to say so if it lasts.
-    pub(super) waiting_since: DateTime<Utc>,
+    /// An action that needs the whole zone, waiting for it to be fetched
+    /// (`zone_for`).
+    pub waiting: Option<fetch::Waiting>,
     /// Keys pressed meanwhile (at most [`fetch::HELD_KEYS`]).
     pub(super) held: Vec<crossterm::event::KeyEvent>,
     /// The zone just fetched for the waiting action, while it runs again.
@@ -219,7 +218,6 @@ impl App {
             overlay: None,
             detail: None,
             waiting: None,
-            waiting_since: now,
             held: Vec::new(),
             fetched: None,
             status: None,
@@ -329,6 +327,7 @@ impl App {
             Action::Contexts(a) => effects.extend(self.contexts(a)),
             Action::ZoneLoaded(name, result) => return self.zone_loaded(name, result),
             Action::Held(key) => self.hold(key),
+            Action::StopWaiting => self.stop_waiting(),
             Action::Edit(a) => effects.extend(editor::update(self, a)),
             Action::Everywhere(a) => effects.extend(everywhere::update(self, a)),
             Action::Rotation(a) => effects.extend(rotation::update(self, a)),
@@ -760,7 +759,7 @@ mod tests {
         );
         let esc = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc);
         let held = keys::action_for(&a, esc).unwrap();
-        assert!(matches!(held, Action::Held(_)));
+        assert!(matches!(held, Action::StopWaiting));
         a.update(held);
         assert!(a.waiting.is_none());
         let late = zone("b", ZoneStatus::Ready, 1, "g");

@@ -138,7 +138,7 @@ fn rotation(frame: &mut Frame, area: Rect, app: &App, m: &DeleteModal, r: &Rotat
         )),
     ];
     lines.push(Line::from(Span::styled(
-        if r.brings_own {
+        if r.brings_own() {
             "The partner brings its own credentials: revoking them is for its identity provider or CA; they must now name the new account."
         } else {
             "The partner is without access until the zone is READY and has the new secret."
